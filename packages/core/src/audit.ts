@@ -1,0 +1,49 @@
+import type { DecisionReason } from './decision.js'
+
+/** One decision as sent to an audit hook. */
+export interface AuditEvent {
+  /** The real actor's id (the administrator, when impersonating). */
+  readonly actor: string
+  /** The effective subject's id; undefined when no subject was authenticated. */
+  readonly subject: string | undefined
+  /** The permissions checked, for a permission guard. */
+  readonly permissions?: readonly string[]
+  /** The roles checked, for a role guard. */
+  readonly roles?: readonly string[]
+  readonly scope?: string | undefined
+  readonly allowed: boolean
+  /** The decision's reason, or what stopped the check: `unauthenticated`, `backend-unavailable`, `error`. */
+  readonly reason:
+    | DecisionReason
+    | 'role-held'
+    | 'role-missing'
+    | 'unauthenticated'
+    | 'backend-unavailable'
+    | 'error'
+  /** Time spent deciding, in milliseconds. */
+  readonly durationMs: number
+}
+
+/** Receives audit events. Called after the decision, off the request's path; what it throws is ignored. */
+export type AuditHook = (event: AuditEvent) => void | Promise<void>
+
+/**
+ * Sends an event to a hook without delaying or breaking the caller: the hook runs in a microtask,
+ * and both a thrown error and a rejected promise are swallowed (an audit sink that fails must not
+ * turn into a denied or, worse, an allowed request). `onError` hears about failures, e.g. to log them.
+ */
+export function emitAudit(
+  hook: AuditHook | undefined,
+  event: AuditEvent,
+  onError: (error: unknown) => void = () => undefined,
+): void {
+  if (hook === undefined) return
+  queueMicrotask(() => {
+    try {
+      const result = hook(event)
+      if (result instanceof Promise) result.catch(onError)
+    } catch (error) {
+      onError(error)
+    }
+  })
+}

@@ -1,0 +1,219 @@
+import {
+  ForbiddenError,
+  UnknownPermissionError,
+  UnknownRoleError,
+  invalidArgument,
+} from './errors.js'
+import {
+  compileGrantTables,
+  compilePolicy,
+  grantMask,
+  type CompiledPermission,
+  type CompiledPolicy,
+} from './policy/compile-policy.js'
+import type {
+  Condition,
+  GrantInput,
+  PermissionOf,
+  PolicyInput,
+  RoleOf,
+  Subject,
+} from './policy/types.js'
+import { missingPermissionProblem } from './problem.js'
+import { Context, type CheckOptions, type RoleContext } from './role-context.js'
+import { buildRoleSet, type GrantSource, type RoleSet } from './role-set.js'
+import { readSubject } from './subject.js'
+
+/** Options of {@link createRolegate}. */
+export interface RolegateOptions<P extends PolicyInput> {
+  /** The policy, typed by {@link definePolicy} or loaded by {@link loadPolicy}. */
+  readonly policy: P
+  /** Functions for the conditions that grants name in `when`. */
+  readonly conditions?: Readonly<Record<string, Condition>>
+  /**
+   * How many distinct role combinations to keep compiled.
+   * @defaultValue 10000
+   */
+  readonly roleSetCacheSize?: number
+}
+
+/** How an impersonation picks the roles it acts with. */
+export interface ImpersonateOptions<P extends PolicyInput = PolicyInput> {
+  /** The permission the real actor must hold, e.g. `'customers:impersonate'`. */
+  readonly permission: PermissionOf<P>
+  /** Where the actor's permission is checked. */
+  readonly scope?: string
+  /** Act with this role instead of the target's own roles (PortaBilling's default role). */
+  readonly role?: RoleOf<P>
+}
+
+/** A compiled policy bound to its conditions: makes role contexts and answers who-can questions. */
+export interface Rolegate<P extends PolicyInput = PolicyInput> {
+  readonly policy: CompiledPolicy
+  /** The policy's version: a hash of its canonical form. */
+  readonly version: string
+  /**
+   * The role context of a subject.
+   *
+   * @throws TypeError (`ERR_ROLEGATE_INVALID_SUBJECT`) when the subject is malformed.
+   */
+  context(subject: Subject): RoleContext<P>
+  /**
+   * A context in which `actor` acts as `target`: decisions use the target (with its own roles, or
+   * the named role), and `actor` stays the real actor. Refused for an actor without the permission,
+   * for an actor already impersonating, and for a target that would hold a superuser role the
+   * actor does not.
+   *
+   * @throws {@link ForbiddenError} when refused.
+   */
+  impersonate(
+    actor: RoleContext<P>,
+    target: Subject,
+    options: ImpersonateOptions<P>,
+  ): RoleContext<P>
+  /** Which of `among` may do `permission` (notification recipients, admin screens). */
+  who<S extends Subject>(
+    permission: PermissionOf<P>,
+    options: CheckOptions & { readonly among: Iterable<S> },
+  ): S[]
+  /**
+   * Parses a permission, for guards created at start-up.
+   *
+   * @throws {@link UnknownPermissionError} naming what the policy does not declare.
+   */
+  permission(permission: string): CompiledPermission
+  /**
+   * Checks a role name, for guards created at start-up.
+   *
+   * @throws {@link UnknownRoleError}.
+   */
+  role(role: string): RoleOf<P>
+}
+
+/**
+ * Validates and compiles a policy and binds its conditions.
+ *
+ * @throws {@link PolicyError} listing every problem when the policy is invalid, including a `when`
+ * that names no condition function.
+ *
+ * @example
+ * ```ts
+ * const rg = createRolegate({ policy, conditions: { self: (subject, profile) => subject.id === (profile as { id: string }).id } })
+ * rg.context({ id: 'u1', roles: ['finance'] }).can('invoices:write') // true
+ * ```
+ */
+export function createRolegate<const P extends PolicyInput>(
+  options: RolegateOptions<P>,
+): Rolegate<P> {
+  const conditions = options.conditions ?? {}
+  for (const [name, fn] of Object.entries(conditions)) {
+    if (typeof fn !== 'function') throw invalidArgument(`conditions.${name} must be a function`)
+  }
+  const policy = compilePolicy(options.policy, { conditions: new Set(Object.keys(conditions)) })
+  const cache = new Map<string, RoleSet>()
+  const cacheSize = options.roleSetCacheSize ?? 10_000
+
+  const roleSetFor = (subject: Subject, scope: string | undefined): RoleSet => {
+    const held = heldRoles(subject, scope)
+    const direct = directGrants(policy, subject)
+    if (direct !== undefined) return buildRoleSet(policy, held, subject.type, direct)
+    const key = JSON.stringify([subject.type ?? null, ...[...new Set(held)].sort()])
+    let set = cache.get(key)
+    if (set === undefined) {
+      set = buildRoleSet(policy, held, subject.type, undefined)
+      if (cache.size >= cacheSize) cache.delete(cache.keys().next().value as string)
+      cache.set(key, set)
+    }
+    return set
+  }
+  const deps = { policy, conditions, roleSetFor }
+
+  const rg: Rolegate<P> = {
+    policy,
+    version: policy.version,
+    context: (subject) => new Context<P>(deps, readSubject(subject)),
+    impersonate(actor, target, { permission, scope, role }) {
+      const refuse = (detail: string): never => {
+        const decision = actor.explain(permission, scope === undefined ? {} : { scope })
+        const problem = { ...missingPermissionProblem([permission], 'all', scope), detail }
+        throw new ForbiddenError(problem, { ...decision, allowed: false })
+      }
+      if (actor.impersonating) refuse('An impersonating actor cannot impersonate again.')
+      if (!actor.can(permission, scope === undefined ? {} : { scope }))
+        refuse(`Permission "${permission}" required to act on behalf of another subject.`)
+      const checked = readSubject(target)
+      const effective: Subject =
+        role === undefined
+          ? checked
+          : { id: checked.id, type: checked.type, roles: [rg.role(role)] }
+      const context = new Context<P>(deps, effective, actor.subject)
+      const superuser = context
+        .roles(scope)
+        .inForce.find(
+          (name) => policy.roles[policy.roleIndex.get(name) as number]?.superuser === true,
+        )
+      if (
+        superuser !== undefined &&
+        !actor.hasRole(superuser, scope === undefined ? {} : { scope })
+      ) {
+        refuse(`Cannot act on behalf of a subject holding superuser role "${superuser}".`)
+      }
+      return context
+    },
+    who(permission, { among, ...check }) {
+      return [...among].filter((subject) => rg.context(subject).can(permission, check))
+    },
+    permission(permission) {
+      const compiled = policy.permissions.get(permission)
+      if (compiled !== undefined) return compiled
+      const colon = permission.lastIndexOf(':')
+      if (colon === -1)
+        throw new UnknownPermissionError(permission, 'a permission is written "resource:action"')
+      const resource = permission.slice(0, colon)
+      if (!policy.resourceIndex.has(resource))
+        throw new UnknownPermissionError(
+          permission,
+          `the policy declares no resource "${resource}"`,
+        )
+      throw new UnknownPermissionError(
+        permission,
+        `the policy declares no action "${permission.slice(colon + 1)}"`,
+      )
+    },
+    role(role) {
+      if (!policy.roleIndex.has(role)) throw new UnknownRoleError(role)
+      return role
+    },
+  }
+  return rg
+}
+
+function heldRoles(subject: Subject, scope: string | undefined): readonly string[] {
+  const global = subject.roles ?? []
+  if (scope === undefined || subject.scoped === undefined || !Object.hasOwn(subject.scoped, scope))
+    return global
+  const scoped = subject.scoped[scope] ?? []
+  return global.length === 0 ? scoped : [...global, ...scoped]
+}
+
+/**
+ * Compiles a subject's direct grants. They are runtime data, so an entry on an undeclared resource or
+ * with an unknown action is dropped (it grants nothing) rather than thrown.
+ */
+function directGrants(policy: CompiledPolicy, subject: Subject): GrantSource | undefined {
+  if (subject.grants === undefined) return undefined
+  const valid: Record<string, GrantInput> = {}
+  for (const [resource, grant] of Object.entries(subject.grants)) {
+    if (policy.resourceIndex.has(resource) && isKnownGrant(policy, grant)) valid[resource] = grant
+  }
+  const maskOf = (grant: GrantInput): number => grantMask(grant, policy.actionIndex, policy.implied)
+  return { name: undefined, ...compileGrantTables(valid, { ...policy, maskOf }) }
+}
+
+function isKnownGrant(policy: CompiledPolicy, grant: unknown): boolean {
+  const known = (a: unknown): boolean => typeof a === 'string' && policy.actionIndex.has(a)
+  if (grant === 'none') return true
+  if (typeof grant === 'string') return known(grant)
+  // Conditional direct grants are not supported: their condition functions belong to the policy's roles.
+  return Array.isArray(grant) && grant.length > 0 && grant.every(known)
+}

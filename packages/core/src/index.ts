@@ -1,0 +1,65 @@
+/**
+ * Role-based access control for Node: typed policies, a compiled decision engine, role contexts,
+ * explained decisions, field redaction, and the store interfaces the Express, Koa and Redis
+ * packages build on.
+ *
+ * @module
+ */
+export { emitAudit, type AuditEvent, type AuditHook } from './audit.js'
+export {
+  createRolegate,
+  type ImpersonateOptions,
+  type Rolegate,
+  type RolegateOptions,
+} from './create-rolegate.js'
+export type { Decision, DecisionReason, DecidingGrant } from './decision.js'
+export {
+  AssignmentError,
+  BackendUnavailableError,
+  ForbiddenError,
+  HttpRolegateError,
+  PolicyError,
+  RolegateError,
+  UnauthorizedError,
+  UnknownPermissionError,
+  UnknownRoleError,
+  type AnyRolegateError,
+  type PolicyProblem,
+  type RolegateErrorCode,
+} from './errors.js'
+export { compilePolicy, isCompiledPolicy, type CompiledPolicy } from './policy/compile-policy.js'
+export { definePolicy } from './policy/define-policy.js'
+export { loadPolicy, parsePolicy, type LoadPolicyOptions } from './policy/load-policy.js'
+export type {
+  ActionOf,
+  BuiltInAction,
+  Condition,
+  GrantInput,
+  PermissionOf,
+  PolicyInput,
+  ResourceOf,
+  RoleInput,
+  RoleOf,
+  Subject,
+} from './policy/types.js'
+export {
+  findPolicyProblems,
+  validatePolicy,
+  type ValidateOptions,
+} from './policy/validate-policy.js'
+export {
+  PROBLEM_CONTENT_TYPE,
+  failedCheckProblem,
+  missingPermissionProblem,
+  missingRoleProblem,
+  unauthorizedProblem,
+  type Problem,
+} from './problem.js'
+export type { CheckOptions, RoleContext, RolesReport } from './role-context.js'
+export type { DroppedRole, RoleConflict } from './role-set.js'
+export { checkAssignments } from './stores/check-assignments.js'
+export {
+  memoryAssignmentStore,
+  type MemoryAssignmentStoreOptions,
+} from './stores/memory-assignment-store.js'
+export type { AssignmentChange, Assignments, AssignmentStore, ScopeOption } from './stores/types.js'

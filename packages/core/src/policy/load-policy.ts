@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs'
+import { extname } from 'node:path'
+import { parseDocument } from 'yaml'
+import { PolicyError, type PolicyProblem } from '../errors.js'
+import type { PolicyInput } from './types.js'
+import { findPolicyProblems, type ValidateOptions } from './validate-policy.js'
+
+/** Options of {@link loadPolicy} and {@link parsePolicy}. */
+export interface LoadPolicyOptions extends ValidateOptions {
+  /** `json` or `yaml`; by default taken from the file's extension, YAML when unknown. */
+  readonly format?: 'json' | 'yaml'
+}
+
+/**
+ * Parses policy text (JSON or YAML) and validates it. Duplicate keys are refused in both formats,
+ * since JSON.parse would silently keep the last grant of a duplicated path.
+ *
+ * @throws {@link PolicyError} whose problems name `file` and the path inside it.
+ */
+export function parsePolicy(
+  text: string,
+  file: string,
+  options: LoadPolicyOptions = {},
+): PolicyInput {
+  // YAML 1.2 is a superset of JSON, so one parser serves both and reports lines for both.
+  const document = parseDocument(text, { uniqueKeys: true, prettyErrors: true, strict: true })
+  const syntax: PolicyProblem[] = document.errors.map((error) => {
+    const line = error.linePos?.[0]
+    return {
+      file,
+      path: line === undefined ? 'policy' : `line ${line.line}, column ${line.col}`,
+      message: firstLine(error.message),
+    }
+  })
+  if (syntax.length > 0) throw new PolicyError(syntax)
+  const format = options.format ?? (extname(file).toLowerCase() === '.json' ? 'json' : 'yaml')
+  if (format === 'json' && !isJsonText(text)) {
+    throw new PolicyError([
+      { file, path: 'policy', message: 'not valid JSON (is this a YAML file with a .json name?)' },
+    ])
+  }
+  const value: unknown = document.toJS({ maxAliasCount: 100 })
+  const problems = findPolicyProblems(value, options).map((problem) => ({ ...problem, file }))
+  if (problems.length > 0) throw new PolicyError(problems)
+  return value as PolicyInput
+}
+
+/**
+ * Reads a JSON or YAML policy file and validates it.
+ *
+ * @throws {@link PolicyError} when the file cannot be read or parsed, or the policy is invalid;
+ * every problem names the file and the path inside it.
+ *
+ * @example
+ * ```ts
+ * const rg = createRolegate({ policy: loadPolicy('policy.yaml') })
+ * ```
+ */
+export function loadPolicy(file: string, options: LoadPolicyOptions = {}): PolicyInput {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (cause) {
+    throw new PolicyError(
+      [{ file, path: 'policy', message: `cannot read the file: ${(cause as Error).message}` }],
+      { cause },
+    )
+  }
+  return parsePolicy(text, file, options)
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0] ?? message
+}
+
+function isJsonText(text: string): boolean {
+  try {
+    JSON.parse(text)
+    return true
+  } catch {
+    return false
+  }
+}

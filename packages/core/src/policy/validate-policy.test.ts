@@ -1,0 +1,156 @@
+import { describe, expect, test } from 'vitest'
+import { createRolegate } from '../create-rolegate.js'
+import { PolicyError } from '../errors.js'
+import { findPolicyProblems } from './validate-policy.js'
+
+describe('policy validation lists every problem with its path', () => {
+  test('a policy with many mistakes reports all of them at once', () => {
+    const policy = {
+      resources: [
+        'customers.address',
+        'invoices',
+        'invoices',
+        'bad..path',
+        'has space',
+        '__proto__.x',
+      ],
+      actions: { export: ['read', 'fly'], write: ['read'] },
+      roles: {
+        finance: {
+          inherits: ['ghost', 'finance'],
+          grants: {
+            payments: 'read',
+            invoices: 'admin',
+            customers: { actions: 'write', when: 'self' },
+            'customers.address': ['read', 'jump'],
+          },
+          superuser: 'yes',
+        },
+        a: { inherits: ['b'] },
+        b: { inherits: ['a'] },
+        reports: { grant: {} },
+      },
+      conflicts: [['finance', 'nobody'], ['a']],
+      defaults: ['missing'],
+      extra: true,
+    }
+    let error: unknown
+    try {
+      createRolegate({ policy: policy as never })
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(PolicyError)
+    expect((error as PolicyError).code).toBe('ERR_ROLEGATE_POLICY_INVALID')
+    expect((error as PolicyError).problems).toEqual([
+      { path: 'policy.extra', message: 'unknown key "extra"' },
+      { path: 'policy.resources[2]', message: 'duplicate resource "invoices"' },
+      { path: 'policy.resources[3]', message: '"bad..path" has an empty segment' },
+      {
+        path: 'policy.resources[4]',
+        message:
+          'in "has space": "has space" is not a valid name (letters, digits, "_" and "-", not starting with "-")',
+      },
+      { path: 'policy.resources[5]', message: 'in "__proto__.x": "__proto__" is reserved' },
+      { path: 'policy.actions.write', message: '"write" is built in and cannot be redefined' },
+      { path: 'policy.actions.export[1]', message: 'implies unknown action "fly"' },
+      { path: 'policy.roles.finance.superuser', message: 'must be true or false' },
+      { path: 'policy.roles.finance.inherits[0]', message: 'unknown role "ghost"' },
+      { path: 'policy.roles.finance.inherits', message: 'role "finance" inherits itself' },
+      { path: 'policy.roles.finance.grants.payments', message: 'unknown resource "payments"' },
+      { path: 'policy.roles.finance.grants.invoices', message: 'unknown action or level "admin"' },
+      {
+        path: 'policy.roles.finance.grants.customers.when',
+        message: 'condition "self" has no function: pass it in createRolegate({ conditions })',
+      },
+      {
+        path: 'policy.roles.finance.grants["customers.address"][1]',
+        message: 'unknown action "jump"',
+      },
+      { path: 'policy.roles.reports.grant', message: 'unknown key "grant"' },
+      { path: 'policy.roles.a.inherits', message: 'inheritance cycle: a → b → a' },
+      { path: 'policy.conflicts[0][1]', message: 'unknown role "nobody"' },
+      { path: 'policy.conflicts[1]', message: 'must be a pair of role names' },
+      { path: 'policy.defaults[0]', message: 'unknown role "missing"' },
+    ])
+    expect((error as Error).message).toContain(
+      'Invalid rolegate policy (19 problems):\n  - policy.extra: unknown key "extra"\n',
+    )
+  })
+
+  test('a valid policy has no problems', () => {
+    expect(
+      findPolicyProblems({
+        resources: ['a.b'],
+        roles: { r: { grants: { a: 'read', 'a.b': 'none', '*': ['write'] } } },
+      }),
+    ).toEqual([])
+  })
+
+  test.each([
+    [
+      null,
+      [{ path: 'policy', message: 'a policy must be an object with "resources" and "roles"' }],
+    ],
+    [[], [{ path: 'policy', message: 'a policy must be an object with "resources" and "roles"' }]],
+    [
+      {},
+      [
+        { path: 'policy.resources', message: 'must be a list of dotted resource paths' },
+        { path: 'policy.roles', message: 'must map each role name to a role' },
+      ],
+    ],
+    [
+      { resources: [1], roles: { r: 5 } },
+      [
+        { path: 'policy.resources[0]', message: 'a resource path must be a string' },
+        { path: 'policy.roles.r', message: 'a role must be an object' },
+      ],
+    ],
+    [
+      { resources: [], roles: { r: { grants: { '*': [] } } } },
+      [
+        {
+          path: 'policy.roles.r.grants["*"]',
+          message: 'must be an action or a non-empty list of actions',
+        },
+      ],
+    ],
+    [
+      { resources: [], roles: { r: { grants: { '*': { actions: 'none', when: 'x' } } } } },
+      [
+        {
+          path: 'policy.roles.r.grants["*"].actions',
+          message: 'a conditional grant must give actions; "none" cannot be conditional',
+        },
+      ],
+    ],
+    [
+      { resources: [], roles: { r: { grants: { '*': 7 } } } },
+      [
+        {
+          path: 'policy.roles.r.grants["*"]',
+          message: 'bad level 7: use "none", an action, a list of actions or { actions, when }',
+        },
+      ],
+    ],
+    [
+      { resources: [], roles: { r: { subjectTypes: [] } } },
+      [
+        {
+          path: 'policy.roles.r.subjectTypes',
+          message: 'must be a non-empty list of subject types',
+        },
+      ],
+    ],
+  ])('malformed input %j', (input, problems) => {
+    expect(findPolicyProblems(input)).toEqual(problems)
+  })
+
+  test('more actions than the engine has bits for is a problem, not a crash', () => {
+    const actions = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`a${i}`, []]))
+    expect(findPolicyProblems({ resources: [], actions, roles: {} })).toEqual([
+      { path: 'policy.actions', message: 'at most 31 actions are supported, found 32' },
+    ])
+  })
+})
