@@ -63,3 +63,9 @@ export {
   type MemoryAssignmentStoreOptions,
 } from './stores/memory-assignment-store.js'
 export type { AssignmentChange, Assignments, AssignmentStore, ScopeOption } from './stores/types.js'
+export {
+  contextResolver,
+  withAssignments,
+  type ContextResolver,
+  type ContextResolverOptions,
+} from './stores/context-resolver.js'

@@ -1,0 +1,72 @@
+import type { Rolegate } from '../create-rolegate.js'
+import { BackendUnavailableError, RolegateError } from '../errors.js'
+import type { PolicyInput, Subject } from '../policy/types.js'
+import type { RoleContext } from '../role-context.js'
+import type { Assignments, AssignmentStore } from './types.js'
+
+/**
+ * Turns an authenticated subject into its role context. Adapters call one of these per request;
+ * stores and caches plug in here.
+ *
+ * @throws {@link BackendUnavailableError} when a store cannot answer: callers answer 503, never allow.
+ */
+export type ContextResolver<P extends PolicyInput = PolicyInput> = (
+  subject: Subject,
+) => Promise<RoleContext<P>>
+
+/** Options of {@link contextResolver}. */
+export interface ContextResolverOptions<P extends PolicyInput> {
+  readonly rolegate: Rolegate<P>
+  /** Where local assignments live; they are added to what the subject already carries (e.g. from claims). */
+  readonly store?: AssignmentStore | undefined
+}
+
+/** The subject with the store's assignments added to its own. */
+export function withAssignments(subject: Subject, stored: Assignments | undefined): Subject {
+  if (stored === undefined) return subject
+  const scoped: Record<string, readonly string[]> = Object.create(null) as Record<
+    string,
+    readonly string[]
+  >
+  for (const source of [subject.scoped ?? {}, stored.scoped]) {
+    for (const scope of Object.keys(source))
+      scoped[scope] = [...(scoped[scope] ?? []), ...(source[scope] ?? [])]
+  }
+  const grants =
+    stored.grants === undefined ? subject.grants : { ...stored.grants, ...subject.grants }
+  return {
+    ...subject,
+    type: subject.type ?? stored.type,
+    roles: [...(subject.roles ?? []), ...stored.roles],
+    scoped,
+    grants,
+  }
+}
+
+/**
+ * A resolver that reads the subject's assignments from `store` (if any) and builds the context.
+ *
+ * @example
+ * ```ts
+ * const resolve = contextResolver({ rolegate: rg, store: memoryAssignmentStore({ rolegate: rg }) })
+ * const ctx = await resolve({ id: 'u1' })
+ * ```
+ */
+export function contextResolver<P extends PolicyInput>({
+  rolegate,
+  store,
+}: ContextResolverOptions<P>): ContextResolver<P> {
+  if (store === undefined)
+    return (subject) => Promise.resolve().then(() => rolegate.context(subject))
+  return async (subject) => {
+    let stored: Assignments | undefined
+    try {
+      stored = await store.get(subject.id)
+    } catch (cause) {
+      if (cause instanceof RolegateError && cause.code === 'ERR_ROLEGATE_BACKEND_UNAVAILABLE')
+        throw cause
+      throw new BackendUnavailableError('The assignment store did not answer.', { cause })
+    }
+    return rolegate.context(withAssignments(subject, stored))
+  }
+}
