@@ -1,7 +1,8 @@
 import type { ActionOf, GrantInput, PolicyInput, ResourceOf, RoleOf } from './types.js'
 
-type Grants<P extends PolicyInput> = {
-  readonly [resource in ResourceOf<P>]?: GrantInput<ActionOf<P>>
+/** A role's grants, where a key that is not a resource of the policy must be `never`. */
+type Grants<P extends PolicyInput, G> = {
+  readonly [resource in keyof G]: resource extends ResourceOf<P> ? GrantInput<ActionOf<P>> : never
 }
 
 /**
@@ -15,7 +16,7 @@ type Checked<P extends PolicyInput> = {
   readonly roles: {
     readonly [role in keyof P['roles']]: {
       readonly inherits?: readonly RoleOf<P>[]
-      readonly grants?: Grants<P>
+      readonly grants?: Grants<P, NonNullable<P['roles'][role]['grants']>>
     }
   }
   readonly conflicts?: readonly (readonly [RoleOf<P>, RoleOf<P>])[]

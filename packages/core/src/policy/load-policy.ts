@@ -69,8 +69,10 @@ export function loadPolicy(file: string, options: LoadPolicyOptions = {}): Polic
   return parsePolicy(text, file, options)
 }
 
+/** The parser's message without its position, which the problem's path already gives. */
 function firstLine(message: string): string {
-  return message.split('\n')[0] ?? message
+  const line = message.split('\n')[0] ?? message
+  return line.replace(/ at line \d+, column \d+:?$/, '')
 }
 
 function isJsonText(text: string): boolean {

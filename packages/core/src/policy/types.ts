@@ -58,19 +58,27 @@ type Prefixes<S extends string> = S extends `${infer Head}.${infer Tail}`
   ? Head | `${Head}.${Prefixes<Tail>}`
   : S
 
+/**
+ * Whether a policy's names are only known at run time (loaded from JSON or YAML, or typed as
+ * {@link PolicyInput}): then every name type widens to `string`.
+ */
+type IsLoose<P extends PolicyInput> = string extends P['resources'][number] ? true : false
+
 /** Every resource path a policy declares, with all implied parents and the root `'*'`. */
-export type ResourceOf<P extends PolicyInput> = '*' | Prefixes<P['resources'][number]>
+export type ResourceOf<P extends PolicyInput> =
+  IsLoose<P> extends true ? string : '*' | Prefixes<P['resources'][number]>
 
 /** Every action of a policy: `read`, `write` and the declared ones. */
 export type ActionOf<P extends PolicyInput> =
-  | BuiltInAction
-  | (P['actions'] extends Readonly<Record<string, unknown>> ? keyof P['actions'] & string : never)
+  IsLoose<P> extends true ? string : BuiltInAction | (keyof NonNullable<P['actions']> & string)
 
 /** Every role name of a policy. */
-export type RoleOf<P extends PolicyInput> = keyof P['roles'] & string
+export type RoleOf<P extends PolicyInput> =
+  IsLoose<P> extends true ? string : keyof P['roles'] & string
 
-/** Every `resource:action` permission of a policy, e.g. `'invoices:write'`. */
-export type PermissionOf<P extends PolicyInput> = `${ResourceOf<P>}:${ActionOf<P>}`
+/** Every `resource:action` permission of a policy, e.g. `'invoices:write'`; `string` for a loose policy. */
+export type PermissionOf<P extends PolicyInput> =
+  IsLoose<P> extends true ? string : `${ResourceOf<P>}:${ActionOf<P>}`
 
 /** A subject: a user, a service account or a background job's actor. */
 export interface Subject {

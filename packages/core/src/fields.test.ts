@@ -1,0 +1,94 @@
+import { describe, expect, test } from 'vitest'
+import { createRolegate } from './create-rolegate.js'
+import { definePolicy } from './policy/define-policy.js'
+
+const policy = definePolicy({
+  resources: [
+    'customers.address.street',
+    'customers.address.bcc',
+    'customers.name',
+    'customers.notes',
+  ],
+  roles: {
+    agent: {
+      grants: { customers: 'write', 'customers.address.bcc': 'none', 'customers.notes': 'read' },
+    },
+    owner_notes: { grants: { 'customers.notes': { actions: 'write', when: 'owner' } } },
+    nobody: {},
+  },
+})
+const rg = createRolegate({
+  policy,
+  conditions: {
+    owner: (subject, customer) => (customer as { ownerId?: string }).ownerId === subject.id,
+  },
+})
+
+const customer = {
+  id: 'c1',
+  name: 'Ada',
+  notes: 'VIP',
+  address: { street: 'Main St 1', bcc: 'audit@example.com', city: 'Berlin' },
+  contacts: [{ phone: '1' }],
+}
+
+describe('permittedFields and redact', () => {
+  test('permittedFields lists the direct children the context may use', () => {
+    const ctx = rg.context({ id: 'a', roles: ['agent'] })
+    expect(ctx.permittedFields('customers')).toEqual(['address', 'name', 'notes'])
+    expect(ctx.permittedFields('customers', 'write')).toEqual(['address', 'name'])
+    expect(ctx.permittedFields('customers.address')).toEqual(['street'])
+    expect(rg.context({ id: 'n', roles: ['nobody'] }).permittedFields('customers')).toEqual([])
+  })
+
+  test('permittedFields weighs conditional grants against the given instance', () => {
+    const ctx = rg.context({ id: 'a', roles: ['agent', 'owner_notes'] })
+    expect(ctx.permittedFields('customers', 'write', { resource: { ownerId: 'a' } })).toEqual([
+      'address',
+      'name',
+      'notes',
+    ])
+    expect(ctx.permittedFields('customers', 'write', { resource: { ownerId: 'b' } })).toEqual([
+      'address',
+      'name',
+    ])
+  })
+
+  test('redact removes unreadable fields at any depth and keeps the rest', () => {
+    const ctx = rg.context({ id: 'a', roles: ['agent'] })
+    expect(ctx.redact('customers', customer)).toEqual({
+      id: 'c1',
+      name: 'Ada',
+      notes: 'VIP',
+      address: { street: 'Main St 1', city: 'Berlin' },
+      contacts: [{ phone: '1' }],
+    })
+    expect(customer.address.bcc).toBe('audit@example.com')
+  })
+
+  test('redact maps arrays element by element', () => {
+    const ctx = rg.context({ id: 'a', roles: ['agent'] })
+    expect(ctx.redact('customers.address', [customer.address, customer.address])).toEqual([
+      { street: 'Main St 1', city: 'Berlin' },
+      { street: 'Main St 1', city: 'Berlin' },
+    ])
+  })
+
+  test('an unreadable resource redacts to an empty object', () => {
+    expect(rg.context({ id: 'n', roles: ['nobody'] }).redact('customers', customer)).toEqual({})
+  })
+
+  test('a __proto__ key from JSON stays plain data', () => {
+    const hostile = JSON.parse('{"__proto__": {"polluted": true}, "name": "x"}') as Record<
+      string,
+      unknown
+    >
+    const out = rg.context({ id: 'a', roles: ['agent'] }).redact('customers', hostile) as Record<
+      string,
+      unknown
+    >
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype)
+    expect(Object.keys(out)).toEqual(['__proto__', 'name'])
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+  })
+})

@@ -1,0 +1,65 @@
+import { describe, expect, test } from 'vitest'
+import { createRolegate } from './create-rolegate.js'
+import { definePolicy } from './policy/define-policy.js'
+
+const policy = definePolicy({
+  resources: ['customers', 'invoices'],
+  actions: { impersonate: [] },
+  roles: {
+    root: { superuser: true },
+    support: { subjectTypes: ['admin'], grants: { customers: ['write', 'impersonate'] } },
+    customer_default: { subjectTypes: ['customer'], grants: { invoices: 'read' } },
+    customer_custom: { subjectTypes: ['customer'], grants: { invoices: 'write' } },
+  },
+})
+const rg = createRolegate({ policy })
+const admin = rg.context({ id: 'adm', type: 'admin', roles: ['support'] })
+const customer = { id: 'cust', type: 'customer', roles: ['customer_custom'] }
+
+describe('impersonation', () => {
+  test('acts with the target’s own roles and keeps the real actor', () => {
+    const ctx = rg.impersonate(admin, customer, { permission: 'customers:impersonate' })
+    expect(ctx.subject.id).toBe('cust')
+    expect(ctx.actor.id).toBe('adm')
+    expect(ctx.impersonating).toBe(true)
+    expect(ctx.can('invoices:write')).toBe(true)
+    expect(ctx.can('customers:write')).toBe(false)
+  })
+
+  test('acts with a named default role instead', () => {
+    const ctx = rg.impersonate(admin, customer, {
+      permission: 'customers:impersonate',
+      role: 'customer_default',
+    })
+    expect(ctx.roles().held).toEqual(['customer_default'])
+    expect(ctx.can('invoices:read')).toBe(true)
+    expect(ctx.can('invoices:write')).toBe(false)
+  })
+
+  test('is refused without the permission, when chained, and towards a superuser', () => {
+    const plain = rg.context({ id: 'p', type: 'customer', roles: ['customer_default'] })
+    expect(() => rg.impersonate(plain, customer, { permission: 'customers:impersonate' })).toThrow(
+      expect.objectContaining({
+        status: 403,
+        message: 'Permission "customers:impersonate" required to act on behalf of another subject.',
+        decision: { allowed: false, reason: 'no-grant', permission: 'customers:impersonate' },
+      }),
+    )
+    const acting = rg.impersonate(admin, customer, { permission: 'customers:impersonate' })
+    expect(() => rg.impersonate(acting, customer, { permission: 'customers:impersonate' })).toThrow(
+      'An impersonating actor cannot impersonate again.',
+    )
+    expect(() =>
+      rg.impersonate(admin, { id: 'r', roles: ['root'] }, { permission: 'customers:impersonate' }),
+    ).toThrow('Cannot act on behalf of a subject holding superuser role "root".')
+  })
+
+  test('an unknown default role is a clear error', () => {
+    expect(() =>
+      rg.impersonate(admin, customer, {
+        permission: 'customers:impersonate',
+        role: 'nope' as 'root',
+      }),
+    ).toThrow('Unknown role "nope": the policy does not declare it')
+  })
+})

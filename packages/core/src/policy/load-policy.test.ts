@@ -1,0 +1,112 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, test } from 'vitest'
+import { PolicyError } from '../errors.js'
+import { loadPolicy } from './load-policy.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'rolegate-load-'))
+function file(name: string, text: string): string {
+  const path = join(dir, name)
+  writeFileSync(path, text)
+  return path
+}
+
+function problemsOf(run: () => unknown): unknown {
+  try {
+    run()
+  } catch (error) {
+    if (error instanceof PolicyError) return error.problems
+    throw error
+  }
+  throw new Error('expected a PolicyError')
+}
+
+describe('loadPolicy', () => {
+  test('reads YAML and JSON into the same policy', () => {
+    const yaml = file(
+      'p.yaml',
+      'resources: [invoices]\nroles:\n  finance:\n    grants:\n      invoices: write\n',
+    )
+    const json = file(
+      'p.json',
+      '{"resources":["invoices"],"roles":{"finance":{"grants":{"invoices":"write"}}}}',
+    )
+    const expected = {
+      resources: ['invoices'],
+      roles: { finance: { grants: { invoices: 'write' } } },
+    }
+    expect(loadPolicy(yaml)).toEqual(expected)
+    expect(loadPolicy(json)).toEqual(expected)
+  })
+
+  test('problems name the file and the path inside it', () => {
+    const path = file(
+      'bad.yaml',
+      'resources: [invoices]\nroles:\n  finance:\n    grants:\n      invoice: write\n      invoices: own\n',
+    )
+    expect(problemsOf(() => loadPolicy(path))).toEqual([
+      {
+        file: path,
+        path: 'policy.roles.finance.grants.invoice',
+        message: 'unknown resource "invoice"',
+      },
+      {
+        file: path,
+        path: 'policy.roles.finance.grants.invoices',
+        message: 'unknown action or level "own"',
+      },
+    ])
+  })
+
+  test('a duplicated key is refused in JSON too, with its line', () => {
+    const path = file(
+      'dup.json',
+      '{\n  "resources": ["a"],\n  "roles": { "r": { "grants": { "a": "write", "a": "none" } } }\n}\n',
+    )
+    expect(problemsOf(() => loadPolicy(path))).toEqual([
+      { file: path, path: 'line 3, column 47', message: 'Map keys must be unique' },
+    ])
+  })
+
+  test('syntax errors and unreadable files are PolicyErrors naming the file', () => {
+    const path = file('broken.yaml', 'resources: [a\nroles: {}\n')
+    expect(
+      (problemsOf(() => loadPolicy(path)) as { file: string; path: string }[])[0],
+    ).toMatchObject({ file: path, path: 'line 2, column 1' })
+    const missing = join(dir, 'missing.yaml')
+    expect(problemsOf(() => loadPolicy(missing))).toEqual([
+      {
+        file: missing,
+        path: 'policy',
+        message: `cannot read the file: ENOENT: no such file or directory, open '${missing}'`,
+      },
+    ])
+  })
+
+  test('a .json file holding YAML is refused', () => {
+    const path = file('yaml.json', 'resources: []\nroles: {}\n')
+    expect(problemsOf(() => loadPolicy(path))).toEqual([
+      {
+        file: path,
+        path: 'policy',
+        message: 'not valid JSON (is this a YAML file with a .json name?)',
+      },
+    ])
+  })
+
+  test('condition names are checked when the caller knows them', () => {
+    const path = file(
+      'cond.yaml',
+      'resources: [profile]\nroles:\n  me:\n    grants:\n      profile: { actions: write, when: self }\n',
+    )
+    expect(loadPolicy(path).roles).toHaveProperty('me')
+    expect(problemsOf(() => loadPolicy(path, { conditions: new Set(['owner']) }))).toEqual([
+      {
+        file: path,
+        path: 'policy.roles.me.grants.profile.when',
+        message: 'condition "self" has no function: pass it in createRolegate({ conditions })',
+      },
+    ])
+  })
+})
