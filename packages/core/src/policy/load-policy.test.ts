@@ -84,6 +84,28 @@ describe('loadPolicy', () => {
     ])
   })
 
+  test('an unresolved alias or an alias bomb is a PolicyError, not a crash', () => {
+    const alias = file('alias.yaml', 'resources: *nowhere\nroles: {}\n')
+    expect(problemsOf(() => loadPolicy(alias))).toEqual([
+      {
+        file: alias,
+        path: 'policy',
+        message: 'Unresolved alias (the anchor must be set before the alias): nowhere',
+      },
+    ])
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]']
+    for (let i = 1; i < 8; i++)
+      levels.push(
+        `${'b'.repeat(i)}: &${'b'.repeat(i)} [${Array(10)
+          .fill(`*${i === 1 ? 'a' : 'b'.repeat(i - 1)}`)
+          .join(', ')}]`,
+      )
+    const bomb = file('bomb.yaml', `${levels.join('\n')}\nresources: []\nroles: {}\n`)
+    expect((problemsOf(() => loadPolicy(bomb)) as { message: string }[])[0]?.message).toBe(
+      'Excessive alias count indicates a resource exhaustion attack',
+    )
+  })
+
   test('a .json file holding YAML is refused', () => {
     const path = file('yaml.json', 'resources: []\nroles: {}\n')
     expect(problemsOf(() => loadPolicy(path))).toEqual([

@@ -39,7 +39,16 @@ export function parsePolicy(
       { file, path: 'policy', message: 'not valid JSON (is this a YAML file with a .json name?)' },
     ])
   }
-  const value: unknown = document.toJS({ maxAliasCount: 100 })
+  let value: unknown
+  try {
+    // Unresolved aliases and alias bombs only surface here, as plain errors from the parser.
+    value = document.toJS({ maxAliasCount: 100 })
+  } catch (cause) {
+    throw new PolicyError(
+      [{ file, path: 'policy', message: firstLine((cause as Error).message) }],
+      { cause },
+    )
+  }
   const problems = findPolicyProblems(value, options).map((problem) => ({ ...problem, file }))
   if (problems.length > 0) throw new PolicyError(problems)
   return value as PolicyInput
