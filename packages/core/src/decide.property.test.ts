@@ -130,5 +130,6 @@ describe('the compiled engine agrees with the reference evaluator', () => {
       ),
       { numRuns: runs, ...(seed === undefined ? {} : { seed }) },
     )
-  })
+    // A generous budget: 10,000 cases take a few seconds alone, more on a busy CI machine.
+  }, 120_000)
 })

@@ -174,6 +174,8 @@ describe('decisions follow DESIGN.md', () => {
       allowed: false,
       reason: 'condition-needs-resource',
       permission: 'profile:write',
+      role: 'self_service',
+      grant: { resource: 'profile', value: { actions: 'write', when: 'self' }, direct: false },
     })
     expect(ctx.explain('profile:write', { resource: { id: 'u1' } })).toEqual({
       allowed: true,

@@ -114,7 +114,7 @@ export function explainDecision(
     return { ...base, allowed: true, reason: 'superuser', role: set.superuser }
   const r = permission.resource
   const { bit } = permission
-  let needsResource = false
+  let needsResource: { role: string | undefined; grant: CompiledGrant } | undefined
   let failed: { role: string | undefined; grant: CompiledGrant } | undefined
   let restricted: { role: string | undefined; grant: CompiledGrant } | undefined
   for (const source of set.sources) {
@@ -125,7 +125,7 @@ export function explainDecision(
         break
       }
       if ((grant.mask & bit) === 0) continue
-      if (input.resource === undefined) needsResource = true
+      if (input.resource === undefined) needsResource ??= { role: source.name, grant }
       else failed ??= { role: source.name, grant }
     }
     winner ??= source.grants[source.baseGrant[r] as number]
@@ -135,7 +135,14 @@ export function explainDecision(
     }
     if (winner.value === 'none') restricted ??= { role: source.name, grant: winner }
   }
-  if (needsResource) return { ...base, allowed: false, reason: 'condition-needs-resource' }
+  if (needsResource !== undefined) {
+    return {
+      ...base,
+      allowed: false,
+      reason: 'condition-needs-resource',
+      ...describe(needsResource.role, needsResource.grant),
+    }
+  }
   if (failed !== undefined)
     return {
       ...base,

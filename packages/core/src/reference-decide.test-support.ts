@@ -122,7 +122,7 @@ export function referenceDecide(
   )
   if (subject.grants !== undefined)
     sources.push([undefined, validDirectGrants(policy, subject.grants)])
-  let needsInstance = false
+  let needsInstance: string | undefined | null = null
   let failed: string | undefined | null = null
   let restricted: string | undefined | null = null
   for (const [name, grants] of sources) {
@@ -135,12 +135,13 @@ export function referenceDecide(
         if (grant === 'none' && restricted === null) restricted = name
         break
       }
-      if (gives && instance === undefined) needsInstance = true
+      if (gives && instance === undefined && needsInstance === null) needsInstance = name
       else if (gives && failed === null) failed = name
     }
   }
   // Step 5: deny, with the most telling reason.
-  if (needsInstance) return { allowed: false, reason: 'condition-needs-resource', role: undefined }
+  if (needsInstance !== null)
+    return { allowed: false, reason: 'condition-needs-resource', role: needsInstance }
   if (failed !== null) return { allowed: false, reason: 'condition-failed', role: failed }
   if (restricted !== null) return { allowed: false, reason: 'restricted', role: restricted }
   return { allowed: false, reason: 'no-grant', role: undefined }

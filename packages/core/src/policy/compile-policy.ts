@@ -55,7 +55,7 @@ export interface CompiledPolicy {
   readonly source: PolicyInput
   /** A hash of the policy's canonical JSON: equal policies share a version. */
   readonly version: string
-  /** Resource paths by index; parents always come before children; index 0 is `'*'`. */
+  /** Resource paths by index, in declaration order with parents before children; index 0 is `'*'`. */
   readonly resources: readonly string[]
   readonly resourceIndex: ReadonlyMap<string, number>
   /** Parent index per resource (-1 for the root). */
@@ -140,19 +140,21 @@ function compileResources(declared: readonly string[]) {
   const resourceIndex = new Map<string, number>([['*', 0]])
   const parents = [-1]
   const children: number[][] = [[]]
-  // Sorting by path makes every parent precede its children, since a prefix sorts first.
-  const all = new Set<string>()
-  for (const path of declared)
-    if (path !== '*') for (const prefix of pathPrefixes(path)) all.add(prefix)
-  for (const path of [...all].sort()) {
-    const dot = path.lastIndexOf('.')
-    const parentIndex = dot === -1 ? 0 : (resourceIndex.get(path.slice(0, dot)) as number)
-    const index = resources.length
-    resources.push(path)
-    resourceIndex.set(path, index)
-    parents.push(parentIndex)
-    children.push([])
-    children[parentIndex]?.push(index)
+  // Declaration order, each path preceded by its parents: tables fill in one forward pass, and
+  // fields and matrices list resources in the order the policy author wrote them.
+  for (const path of declared) {
+    if (path === '*') continue
+    for (const prefix of pathPrefixes(path)) {
+      if (resourceIndex.has(prefix)) continue
+      const dot = prefix.lastIndexOf('.')
+      const parentIndex = dot === -1 ? 0 : (resourceIndex.get(prefix.slice(0, dot)) as number)
+      const index = resources.length
+      resources.push(prefix)
+      resourceIndex.set(prefix, index)
+      parents.push(parentIndex)
+      children.push([])
+      children[parentIndex]?.push(index)
+    }
   }
   return { resources, resourceIndex, parent: Int32Array.from(parents), children }
 }

@@ -71,7 +71,7 @@ const nearPolicy = fc.record(
   { requiredKeys: [] },
 )
 
-describe('the policy validator under random and malformed input', () => {
+describe('the policy validator under random and malformed input', { timeout: 60_000 }, () => {
   test('anything at all gives a rolegate or a PolicyError', () => {
     fc.assert(
       fc.property(fc.anything(), (input) => {
