@@ -69,3 +69,16 @@ export {
   type ContextResolver,
   type ContextResolverOptions,
 } from './stores/context-resolver.js'
+export {
+  guard,
+  requestRolegate,
+  type Allowed,
+  type Denial,
+  type Guard,
+  type GuardInput,
+  type Outcome,
+  type RequestImpersonation,
+  type RequestRolegate,
+  type RequestRolegateOptions,
+  type Requirement,
+} from './guard.js'

@@ -1,0 +1,399 @@
+import { describe, expect, test, vi } from 'vitest'
+import type { AuditEvent } from './audit.js'
+import { createRolegate } from './create-rolegate.js'
+import { BackendUnavailableError, UnknownPermissionError, UnknownRoleError } from './errors.js'
+import { guard, requestRolegate, type RequestRolegateOptions } from './guard.js'
+import { definePolicy } from './policy/define-policy.js'
+import type { Subject } from './policy/types.js'
+import type { AssignmentStore } from './stores/types.js'
+
+const policy = definePolicy({
+  resources: ['invoices', 'customers.address.bcc', 'projects'],
+  actions: { impersonate: [] },
+  roles: {
+    admin: { superuser: true },
+    finance: { grants: { invoices: 'write' } },
+    viewer: { grants: { invoices: 'read', customers: 'read', 'customers.address.bcc': 'none' } },
+    lead: { grants: { projects: 'write' } },
+    manager: { grants: { customers: { actions: 'read', when: 'managed' } } },
+    support: { grants: { customers: ['impersonate', 'read'] } },
+  },
+})
+
+const rg = createRolegate({
+  policy,
+  conditions: {
+    managed: (subject, customer) => (customer as { manager?: string }).manager === subject.id,
+  },
+})
+
+type Req = { readonly user?: unknown; readonly actAs?: string; readonly actAsRole?: string }
+
+/** Per-request rolegates over `Req`, recording audit events and reported errors. */
+function setup(options: Partial<RequestRolegateOptions<typeof policy, Req>> = {}) {
+  const events: AuditEvent[] = []
+  const errors: unknown[] = []
+  const attach = requestRolegate(rg, {
+    subject: (req: Req) => req.user,
+    audit: (event) => void events.push(event),
+    onError: (error) => void errors.push(error),
+    ...options,
+  })
+  return { attach, events, errors }
+}
+
+const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+const readInvoices = guard(rg, { kind: 'permission', permissions: ['invoices:read'], mode: 'all' })
+const finance: Subject = { id: 'fin', roles: ['finance'] }
+
+describe('guard: names are checked when the guard is created', () => {
+  test('an unknown permission throws, naming it', () => {
+    expect(() =>
+      guard(rg, { kind: 'permission', permissions: ['invocies:read'], mode: 'all' }),
+    ).toThrow(
+      new UnknownPermissionError('invocies:read', 'the policy declares no resource "invocies"'),
+    )
+  })
+
+  test('an unknown role throws, naming it', () => {
+    expect(() => guard(rg, { kind: 'role', roles: ['admin', 'amdin'] })).toThrow(UnknownRoleError)
+    expect(() => guard(rg, { kind: 'role', roles: ['amdin'] })).toThrow('Unknown role "amdin"')
+  })
+
+  test('an empty requirement and an unknown mode are TypeErrors with a code', () => {
+    expect(() => guard(rg, { kind: 'role', roles: [] })).toThrow(
+      expect.objectContaining({ code: 'ERR_ROLEGATE_INVALID_ARGUMENT' }) as Error,
+    )
+    const mode = 'some' as 'any'
+    expect(() => guard(rg, { kind: 'permission', permissions: ['invoices:read'], mode })).toThrow(
+      'mode must be "all" or "any"',
+    )
+  })
+})
+
+describe('guard: outcomes', () => {
+  test('no subject is a 401 problem, with WWW-Authenticate only when configured', async () => {
+    const plain = setup()
+    expect(await readInvoices(plain.attach({}))).toEqual({
+      allowed: false,
+      status: 401,
+      headers: {},
+      problem: {
+        type: 'urn:rolegate:problem:unauthenticated',
+        title: 'Authentication required',
+        status: 401,
+        detail: 'This request needs an authenticated subject.',
+      },
+    })
+    const bearer = setup({ wwwAuthenticate: 'Bearer' })
+    const outcome = await readInvoices(bearer.attach({ user: null }))
+    expect(outcome).toMatchObject({ status: 401, headers: { 'www-authenticate': 'Bearer' } })
+    await flush()
+    expect(plain.events).toEqual([
+      {
+        permissions: ['invoices:read'],
+        actor: '',
+        subject: undefined,
+        scope: undefined,
+        allowed: false,
+        reason: 'unauthenticated',
+        durationMs: expect.any(Number) as number,
+      },
+    ])
+  })
+
+  test('an allowed check returns the context and audits the deciding reason', async () => {
+    const { attach, events } = setup()
+    const outcome = await readInvoices(attach({ user: finance }))
+    expect(outcome.allowed).toBe(true)
+    expect(outcome.allowed && outcome.context.subject.id).toBe('fin')
+    await flush()
+    expect(events).toEqual([
+      {
+        permissions: ['invoices:read'],
+        actor: 'fin',
+        subject: 'fin',
+        scope: undefined,
+        allowed: true,
+        reason: 'granted',
+        durationMs: expect.any(Number) as number,
+      },
+    ])
+  })
+
+  test('mode "all" names only the missing permissions; mode "any" names all of them', async () => {
+    const { attach } = setup()
+    const permissions = ['invoices:read', 'projects:write']
+    const all = guard(rg, { kind: 'permission', permissions, mode: 'all' })
+    const any = guard(rg, { kind: 'permission', permissions, mode: 'any' })
+    expect(await all(attach({ user: finance }))).toEqual({
+      allowed: false,
+      status: 403,
+      headers: {},
+      problem: {
+        type: 'urn:rolegate:problem:forbidden',
+        title: 'Forbidden',
+        status: 403,
+        detail: 'Permission "projects:write" required.',
+        permission: 'projects:write',
+        reason: 'no-grant',
+      },
+      decision: { allowed: false, reason: 'no-grant', permission: 'projects:write' },
+    })
+    expect((await any(attach({ user: finance }))).allowed).toBe(true)
+    expect(await any(attach({ user: { id: 'nobody' } }))).toMatchObject({
+      status: 403,
+      problem: {
+        detail: 'One of the permissions "invoices:read" or "projects:write" is required.',
+        permission: ['invoices:read', 'projects:write'],
+      },
+    })
+  })
+
+  test('roles are checked in the scope the request gives, from a value or a function', async () => {
+    const { attach } = setup()
+    const lead = guard(rg, { kind: 'role', roles: ['lead', 'admin'] })
+    const user: Subject = { id: 'u', scoped: { 'team:1': ['lead'] } }
+    expect((await lead(attach({ user }), { scope: 'team:1' })).allowed).toBe(true)
+    expect(await lead(attach({ user }), { scope: () => Promise.resolve('team:2') })).toEqual({
+      allowed: false,
+      status: 403,
+      headers: {},
+      problem: {
+        type: 'urn:rolegate:problem:forbidden',
+        title: 'Forbidden',
+        status: 403,
+        detail: 'One of the roles "lead" or "admin" is required in scope "team:2".',
+        role: ['lead', 'admin'],
+        scope: 'team:2',
+      },
+    })
+  })
+
+  test('a loader gives the instance that conditional grants are weighed against', async () => {
+    const { attach } = setup()
+    const read = guard(rg, { kind: 'permission', permissions: ['customers:read'], mode: 'all' })
+    const user = { id: 'm1', roles: ['manager'] }
+    const own = await read(attach({ user }), { resource: () => ({ manager: 'm1' }) })
+    expect(own.allowed).toBe(true)
+    const other = await read(attach({ user }), {
+      resource: () => Promise.resolve({ manager: 'x' }),
+    })
+    expect(other).toMatchObject({ status: 403, problem: { reason: 'condition-failed' } })
+  })
+})
+
+describe('guard: anything thrown denies', () => {
+  const failed = {
+    allowed: false,
+    status: 403,
+    headers: {},
+    problem: {
+      type: 'urn:rolegate:problem:forbidden',
+      title: 'Forbidden',
+      status: 403,
+      detail: 'Access could not be verified, so it is refused.',
+    },
+  }
+
+  test('a throwing loader, scope or subject resolver gives 403 and reaches onError', async () => {
+    const boom = new Error('boom')
+    const { attach, errors, events } = setup()
+    const fail = (): never => {
+      throw boom
+    }
+    expect(await readInvoices(attach({ user: finance }), { resource: fail })).toEqual(failed)
+    expect(await readInvoices(attach({ user: finance }), { scope: fail })).toEqual(failed)
+    const throwing = setup({ subject: fail })
+    expect(await readInvoices(throwing.attach({}))).toEqual(failed)
+    expect(errors).toEqual([boom, boom])
+    expect(throwing.errors).toEqual([boom])
+    await flush()
+    expect(events.map((e) => [e.actor, e.subject, e.reason])).toEqual([
+      ['fin', 'fin', 'error'],
+      ['fin', 'fin', 'error'],
+    ])
+  })
+
+  test('a malformed subject denies rather than throwing', async () => {
+    const { attach, errors } = setup()
+    expect(await readInvoices(attach({ user: { id: 42, roles: ['admin'] } }))).toEqual(failed)
+    expect(errors).toEqual([expect.objectContaining({ code: 'ERR_ROLEGATE_INVALID_SUBJECT' })])
+  })
+
+  test('an unavailable store gives 503 with its problem and Retry-After', async () => {
+    const store = { get: () => Promise.reject(new Error('ECONNREFUSED')) }
+    const { attach, errors, events } = setup({ store: store as unknown as AssignmentStore })
+    expect(await readInvoices(attach({ user: finance }))).toEqual({
+      allowed: false,
+      status: 503,
+      headers: { 'retry-after': '1' },
+      problem: {
+        type: 'urn:rolegate:problem:backend-unavailable',
+        title: 'Authorization backend unavailable',
+        status: 503,
+        detail: 'The assignment store did not answer.',
+      },
+    })
+    expect(errors).toEqual([expect.any(BackendUnavailableError)])
+    await flush()
+    expect(events[0]?.reason).toBe('backend-unavailable')
+  })
+
+  test('a request without a rolegate, or with another one, denies', async () => {
+    const other = createRolegate({ policy, conditions: { managed: () => true } })
+    const errors: unknown[] = []
+    const foreign = requestRolegate(other, {
+      subject: () => finance,
+      onError: (e) => errors.push(e),
+    })
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined)
+    expect(await readInvoices(undefined)).toEqual(failed)
+    expect(logged).toHaveBeenCalledWith(
+      new TypeError('No rolegate on this request: mount rolegate() before its guards.'),
+    )
+    logged.mockRestore()
+    expect(await readInvoices(foreign({}))).toEqual(failed)
+    expect(errors).toEqual([
+      new TypeError("The guard's rolegate is not the one attached to this request."),
+    ])
+  })
+
+  test('an audit hook that throws or rejects changes nothing and reaches onError', async () => {
+    const { attach, errors } = setup({
+      audit: (event) => {
+        if (event.allowed) throw new Error('sync')
+        return Promise.reject(new Error('async'))
+      },
+    })
+    expect((await readInvoices(attach({ user: finance }))).allowed).toBe(true)
+    expect((await readInvoices(attach({ user: { id: 'x' } }))).allowed).toBe(false)
+    await flush()
+    expect(errors).toEqual([new Error('sync'), new Error('async')])
+  })
+})
+
+describe('guard without a rolegate: names are checked against the request on first use', () => {
+  test('a known name decides; an unknown one denies and reports the error', async () => {
+    const { attach, errors } = setup()
+    const known = guard<typeof policy>(undefined, {
+      kind: 'permission',
+      permissions: ['invoices:read'],
+      mode: 'all',
+    })
+    const unknown = guard<typeof policy>(undefined, { kind: 'role', roles: ['ghost'] })
+    expect((await known(attach({ user: finance }))).allowed).toBe(true)
+    expect(await unknown(attach({ user: finance }))).toMatchObject({ status: 403 })
+    expect(errors).toEqual([new UnknownRoleError('ghost')])
+  })
+})
+
+describe('requestRolegate', () => {
+  test('resolves the subject once per request, only when asked', async () => {
+    let calls = 0
+    const { attach } = setup({ subject: () => (calls++, finance) })
+    const request = attach({})
+    expect(calls).toBe(0)
+    await readInvoices(request)
+    await readInvoices(request)
+    expect(await request.can('invoices:write')).toBe(true)
+    expect(calls).toBe(1)
+  })
+
+  test('handlers can ask, assert and redact; without a subject they get 401 errors', async () => {
+    const { attach } = setup()
+    const viewer = attach({ user: { id: 'v', roles: ['viewer'] } })
+    expect(await viewer.can('invoices:write')).toBe(false)
+    expect(await viewer.explain('invoices:read')).toMatchObject({ allowed: true, role: 'viewer' })
+    await expect(viewer.assert('invoices:write')).rejects.toMatchObject({ status: 403 })
+    expect(
+      await viewer.redact('customers', { name: 'A', address: { bcc: 'x', city: 'B' } }),
+    ).toEqual({ name: 'A', address: { city: 'B' } })
+    const anonymous = attach({})
+    expect(await anonymous.can('invoices:read')).toBe(false)
+    await expect(anonymous.assert('invoices:read')).rejects.toMatchObject({
+      code: 'ERR_ROLEGATE_UNAUTHORIZED',
+      status: 401,
+    })
+  })
+})
+
+describe('impersonation', () => {
+  const people: Record<string, Subject> = {
+    carol: { id: 'carol', roles: ['finance'] },
+    root: { id: 'root', roles: ['admin'] },
+  }
+  const support: Subject = { id: 'sam', roles: ['support'] }
+  const impersonating = () =>
+    setup({
+      impersonation: {
+        permission: 'customers:impersonate',
+        target: (req) => req.actAs,
+        loadSubject: (id) => people[id],
+        role: (req) => req.actAsRole,
+      },
+    })
+
+  test('an actor with the permission acts as the target; audit events name the real actor', async () => {
+    const { attach, events } = impersonating()
+    const outcome = await readInvoices(attach({ user: support, actAs: 'carol' }))
+    expect(outcome.allowed).toBe(true)
+    if (!outcome.allowed) return
+    expect([outcome.context.actor.id, outcome.context.subject.id]).toEqual(['sam', 'carol'])
+    expect(outcome.context.impersonating).toBe(true)
+    const asViewer = attach({ user: support, actAs: 'carol', actAsRole: 'viewer' })
+    expect(await asViewer.can('invoices:write')).toBe(false)
+    expect(await asViewer.can('invoices:read')).toBe(true)
+    await flush()
+    expect(events[0]).toMatchObject({ actor: 'sam', subject: 'carol', allowed: true })
+  })
+
+  test('without the permission, or for an unknown or superuser target, it is refused with 403', async () => {
+    const { attach, events } = impersonating()
+    expect(await readInvoices(attach({ user: finance, actAs: 'carol' }))).toEqual({
+      allowed: false,
+      status: 403,
+      headers: {},
+      problem: {
+        type: 'urn:rolegate:problem:forbidden',
+        title: 'Forbidden',
+        status: 403,
+        detail: 'Permission "customers:impersonate" required.',
+        permission: 'customers:impersonate',
+        reason: 'no-grant',
+      },
+      decision: { allowed: false, reason: 'no-grant', permission: 'customers:impersonate' },
+    })
+    expect(await readInvoices(attach({ user: support, actAs: 'nobody' }))).toMatchObject({
+      status: 403,
+      problem: { detail: 'There is no such subject to act on behalf of.' },
+    })
+    expect(await readInvoices(attach({ user: support, actAs: 'root' }))).toMatchObject({
+      status: 403,
+      problem: { detail: 'Cannot act on behalf of a subject holding superuser role "admin".' },
+    })
+    await flush()
+    expect(events[0]).toEqual({
+      permissions: ['customers:impersonate'],
+      actor: 'fin',
+      subject: undefined,
+      scope: undefined,
+      allowed: false,
+      reason: 'no-grant',
+      durationMs: expect.any(Number) as number,
+    })
+  })
+
+  test('its names are checked at start-up', () => {
+    expect(() =>
+      requestRolegate(rg, {
+        subject: () => undefined,
+        impersonation: {
+          permission: 'customers:impersonat' as 'customers:impersonate',
+          target: () => undefined,
+          loadSubject: () => undefined,
+        },
+      }),
+    ).toThrow('Unknown permission "customers:impersonat"')
+  })
+})

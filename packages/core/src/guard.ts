@@ -1,0 +1,379 @@
+import { emitAudit, type AuditEvent, type AuditHook } from './audit.js'
+import type { Rolegate } from './create-rolegate.js'
+import type { Decision } from './decision.js'
+import { ForbiddenError, UnauthorizedError, invalidArgument } from './errors.js'
+import type { PermissionOf, PolicyInput, ResourceOf, RoleOf, Subject } from './policy/types.js'
+import {
+  failedCheckProblem,
+  missingPermissionProblem,
+  missingRoleProblem,
+  unauthorizedProblem,
+  type Problem,
+} from './problem.js'
+import type { CheckOptions, RoleContext } from './role-context.js'
+import { contextResolver, type ContextResolver } from './stores/context-resolver.js'
+import type { AssignmentStore } from './stores/types.js'
+
+/** What a guard requires: all or any of some permissions, or any of some roles. */
+export type Requirement =
+  | {
+      readonly kind: 'permission'
+      readonly permissions: readonly string[]
+      readonly mode: 'all' | 'any'
+    }
+  | { readonly kind: 'role'; readonly roles: readonly string[] }
+
+/** A refused request: what to answer. `decision` is the permission decision that denied, if any. */
+export interface Denial {
+  readonly allowed: false
+  readonly status: 401 | 403 | 503
+  readonly headers: Readonly<Record<string, string>>
+  readonly problem: Problem
+  readonly decision?: Decision
+}
+
+/** What a guard decided for one request: go on with the context, or answer with the denial. */
+export type Outcome<P extends PolicyInput = PolicyInput> = Allowed<P> | Denial
+
+/** An allowed request: its context, and the scope and instance the decision was made with. */
+export interface Allowed<P extends PolicyInput = PolicyInput> {
+  readonly allowed: true
+  readonly context: RoleContext<P>
+  readonly scope: string | undefined
+  /** What the `resource` loader gave, if there was one. */
+  readonly resource: unknown
+}
+
+/**
+ * The per-request face of a rolegate, as adapters attach it (`req.rolegate`, `ctx.state.rolegate`).
+ * The subject is resolved on the first call that needs it, once per request.
+ */
+export interface RequestRolegate<P extends PolicyInput = PolicyInput> {
+  readonly rolegate: Rolegate<P>
+  /**
+   * The request's role context, or `undefined` when there is no authenticated subject. Rejects when
+   * the subject resolver, the store or an impersonation check fails.
+   */
+  context(): Promise<RoleContext<P> | undefined>
+  /** Whether the permission is allowed; `false` without a subject. */
+  can(permission: PermissionOf<P>, options?: CheckOptions): Promise<boolean>
+  /** @throws {@link UnauthorizedError} without a subject. */
+  explain(permission: PermissionOf<P>, options?: CheckOptions): Promise<Decision>
+  /** @throws {@link UnauthorizedError} without a subject, {@link ForbiddenError} when denied. */
+  assert(permission: PermissionOf<P>, options?: CheckOptions): Promise<RoleContext<P>>
+  /** @throws {@link UnauthorizedError} without a subject. */
+  redact<T>(resource: ResourceOf<P>, value: T, options?: CheckOptions): Promise<Partial<T>>
+}
+
+/** Impersonation as {@link requestRolegate} sees it, with the adapter's request type `R`. */
+export interface RequestImpersonation<P extends PolicyInput, R> {
+  /** The permission the real actor needs, e.g. `'customers:impersonate'`. */
+  readonly permission: PermissionOf<P>
+  /** The id of the subject to act as, or `undefined` for no impersonation. */
+  readonly target: (request: R) => string | undefined | Promise<string | undefined>
+  /** Loads the subject to act as; `undefined` refuses with 403. */
+  readonly loadSubject: (
+    id: string,
+    request: R,
+  ) => Subject | undefined | Promise<Subject | undefined>
+  /** A named role to act with instead of the target's own roles. */
+  readonly role?: RoleOf<P> | ((request: R) => string | undefined) | undefined
+}
+
+/** Options of {@link requestRolegate}. */
+export interface RequestRolegateOptions<P extends PolicyInput, R> {
+  /** Reads the authenticated subject; `undefined`, `null` or `false` mean none (401). */
+  readonly subject: (request: R) => unknown
+  /** Assignments added to the subject's own. Ignored when `resolve` is given. */
+  readonly store?: AssignmentStore | undefined
+  /** Turns a subject into a context; a cache plugs in here. @defaultValue `contextResolver({ rolegate, store })` */
+  readonly resolve?: ContextResolver<P> | undefined
+  /** Lets a subject holding a permission act as another. @defaultValue off */
+  readonly impersonation?: RequestImpersonation<P, R> | undefined
+  /** Receives every guard decision; what it throws is reported to `onError` and ignored. */
+  readonly audit?: AuditHook | undefined
+  /** Hears what failed closed: a throwing resolver or loader, an unavailable backend, an audit hook. @defaultValue `console.error` */
+  readonly onError?: ((error: unknown) => void) | undefined
+  /** The `WWW-Authenticate` header of 401 answers, e.g. `'Bearer'`. @defaultValue none */
+  readonly wwwAuthenticate?: string | undefined
+}
+
+interface Settings {
+  readonly audit: AuditHook | undefined
+  readonly onError: (error: unknown) => void
+  readonly wwwAuthenticate: string | undefined
+  /** The authenticated actor once known, so a refused impersonation is audited under its name. */
+  actor: Subject | undefined
+}
+
+const settingsOf = new WeakMap<object, Settings>()
+const reportError = (error: unknown): void => console.error(error)
+
+/**
+ * Makes the per-request rolegate for an adapter. Options are checked here, at start-up.
+ *
+ * @throws {@link UnknownPermissionError} or {@link UnknownRoleError} for impersonation names the policy lacks.
+ * @example
+ * ```ts
+ * const attach = requestRolegate(rg, { subject: (req: IncomingMessage & { user?: Subject }) => req.user })
+ * const state = attach(req) // cheap: nothing is resolved until a guard or handler asks
+ * ```
+ */
+export function requestRolegate<P extends PolicyInput, R>(
+  rolegate: Rolegate<P>,
+  options: RequestRolegateOptions<P, R>,
+): (request: R) => RequestRolegate<P> {
+  const { subject, store, impersonation: imp, audit, onError = reportError } = options
+  if (typeof subject !== 'function') throw invalidArgument('subject must be a function')
+  if (imp !== undefined) {
+    rolegate.permission(imp.permission)
+    if (typeof imp.role === 'string') rolegate.role(imp.role)
+  }
+  const resolve = options.resolve ?? contextResolver({ rolegate, store })
+  const settings = { audit, onError, wwwAuthenticate: options.wwwAuthenticate }
+
+  async function contextOf(request: R, state: Settings): Promise<RoleContext<P> | undefined> {
+    const found: unknown = await subject(request)
+    if (found === undefined || found === null || found === false) return undefined
+    const actor = await resolve(found as Subject)
+    state.actor = actor.actor
+    const id = imp === undefined ? undefined : await imp.target(request)
+    if (imp === undefined || id === undefined || id === '') return actor
+    actor.assert(imp.permission)
+    const target = await imp.loadSubject(id, request)
+    if (target == null) {
+      const problem = missingPermissionProblem([imp.permission], 'all', undefined)
+      const detail = 'There is no such subject to act on behalf of.'
+      throw new ForbiddenError(
+        { ...problem, detail },
+        { ...actor.explain(imp.permission), allowed: false },
+      )
+    }
+    const role = typeof imp.role === 'function' ? imp.role(request) : imp.role
+    const { subject: effective } = await resolve(target)
+    const chosen = role === undefined || role === '' ? {} : { role: role as RoleOf<P> }
+    return rolegate.impersonate(actor, effective, { permission: imp.permission, ...chosen })
+  }
+
+  return (request) => {
+    const state: Settings = { ...settings, actor: undefined }
+    let memo: Promise<RoleContext<P> | undefined> | undefined
+    const context = (): Promise<RoleContext<P> | undefined> => (memo ??= contextOf(request, state))
+    const authenticated = async (): Promise<RoleContext<P>> => {
+      const ctx = await context()
+      if (ctx === undefined) throw unauthorized(state)
+      return ctx
+    }
+    const self: RequestRolegate<P> = {
+      rolegate,
+      context,
+      can: async (permission, check) => (await context())?.can(permission, check) ?? false,
+      explain: async (permission, check) => (await authenticated()).explain(permission, check),
+      async assert(permission, check) {
+        const ctx = await authenticated()
+        ctx.assert(permission, check)
+        return ctx
+      },
+      redact: async (resource, value, check) =>
+        (await authenticated()).redact(resource, value, check),
+    }
+    settingsOf.set(self, state)
+    return self
+  }
+}
+
+function unauthorized(settings: Settings): UnauthorizedError {
+  const { wwwAuthenticate: scheme } = settings
+  return new UnauthorizedError(
+    unauthorizedProblem(),
+    scheme === undefined ? {} : { 'www-authenticate': scheme },
+  )
+}
+
+/** Where a guard decides, per request: the scope and the resource instance, each read lazily. */
+export interface GuardInput {
+  /** The scope to decide in, or a function of the request giving it. */
+  readonly scope?: string | (() => string | undefined | Promise<string | undefined>) | undefined
+  /** Loads the resource instance that conditional grants are weighed against. */
+  readonly resource?: (() => unknown) | undefined
+}
+
+/** A guard made by {@link guard}: never rejects, every failure is a {@link Denial}. */
+export type Guard<P extends PolicyInput = PolicyInput> = (
+  request: RequestRolegate<P> | undefined,
+  input?: GuardInput,
+) => Promise<Outcome<P>>
+
+/** What name checks need of a rolegate, whatever its policy type. */
+interface NameChecker {
+  permission(permission: string): unknown
+  role(role: string): unknown
+}
+
+function validate(rolegate: NameChecker, requirement: Requirement): void {
+  if (requirement.kind === 'permission')
+    for (const permission of requirement.permissions) rolegate.permission(permission)
+  else for (const role of requirement.roles) rolegate.role(role)
+}
+
+type Verdict = Pick<AuditEvent, 'allowed' | 'reason'> & { readonly denial?: Denial }
+
+/** The decision proper, once the context, the scope and the instance are known. */
+function decide<P extends PolicyInput>(
+  ctx: RoleContext<P>,
+  requirement: Requirement,
+  options: CheckOptions & { readonly scope: string | undefined },
+): Verdict {
+  const { scope } = options
+  if (requirement.kind === 'role') {
+    if (requirement.roles.some((role) => ctx.hasRole(role, { scope })))
+      return { allowed: true, reason: 'role-held' }
+    const problem = missingRoleProblem(requirement.roles, scope)
+    const denial: Denial = { allowed: false, status: 403, headers: {}, problem }
+    return { allowed: false, reason: 'role-missing', denial }
+  }
+  const { permissions, mode } = requirement
+  const decisions = permissions.map((p) => ctx.explain(p as PermissionOf<P>, options))
+  const denied = decisions.filter((d) => !d.allowed)
+  if (mode === 'all' ? denied.length === 0 : denied.length < decisions.length) {
+    const { reason } = decisions.find((d) => d.allowed) as Decision
+    return { allowed: true, reason }
+  }
+  const decision = denied[0] as Decision
+  const missing = (mode === 'all' ? denied : decisions).map((d) => d.permission)
+  const problem = missingPermissionProblem(missing, mode, scope, decision.reason)
+  const denial: Denial = { allowed: false, status: 403, headers: {}, problem, decision }
+  return { allowed: false, reason: decision.reason, denial }
+}
+
+/** The shape of rolegate's HTTP errors, read structurally so that two copies of core agree. */
+interface HttpFailure {
+  readonly code: string
+  readonly status: 401 | 403 | 503
+  readonly headers: Readonly<Record<string, string>>
+  readonly problem: Problem
+  readonly decision?: Decision
+}
+
+const HTTP_CODES: ReadonlySet<unknown> = new Set([
+  'ERR_ROLEGATE_UNAUTHORIZED',
+  'ERR_ROLEGATE_FORBIDDEN',
+  'ERR_ROLEGATE_BACKEND_UNAVAILABLE',
+])
+
+function asHttpFailure(error: unknown): HttpFailure | undefined {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined
+  return HTTP_CODES.has(error.code) && 'problem' in error ? (error as HttpFailure) : undefined
+}
+
+/** What a thrown error means: a denial it carries itself, or 403 because the check failed. */
+function failure(error: unknown, settings: Settings | undefined): Verdict & { denial: Denial } {
+  const http = asHttpFailure(error)
+  if (http === undefined || http.code === 'ERR_ROLEGATE_BACKEND_UNAVAILABLE')
+    (settings?.onError ?? reportError)(error)
+  if (http === undefined) {
+    const denial: Denial = {
+      allowed: false,
+      status: 403,
+      headers: {},
+      problem: failedCheckProblem(),
+    }
+    return { allowed: false, reason: 'error', denial }
+  }
+  const { status, problem, decision } = http
+  let { headers } = http
+  if (status === 401 && settings?.wwwAuthenticate !== undefined)
+    headers = { 'www-authenticate': settings.wwwAuthenticate, ...headers }
+  const base = { allowed: false as const, status, headers, problem }
+  const denial: Denial = decision === undefined ? base : { ...base, decision }
+  if (status === 503) return { allowed: false, reason: 'backend-unavailable', denial }
+  return { allowed: false, reason: decision?.reason ?? 'unauthenticated', denial }
+}
+
+/**
+ * The framework-neutral door of the adapters: checks the names of `requirement` against the policy
+ * now, and returns the per-request check. The check maps no subject to 401, an unavailable backend
+ * to 503, a denial to 403 naming what was missing, and anything thrown to 403 (fail closed); it
+ * sends every decision to the audit hook.
+ *
+ * @param rolegate The policy to check names against now. Without it, names are checked against the
+ * request's rolegate on first use, and an unknown one denies.
+ * @throws {@link UnknownPermissionError} or {@link UnknownRoleError} naming what the policy lacks.
+ * @example
+ * ```ts
+ * const check = guard(rg, { kind: 'permission', permissions: ['invoices:read'], mode: 'all' })
+ * const outcome = await check(req.rolegate, { scope: () => `team:${req.params.team}` })
+ * if (!outcome.allowed) send(res, outcome)
+ * ```
+ */
+export function guard<P extends PolicyInput = PolicyInput>(
+  rolegate: Rolegate<P> | undefined,
+  requirement: Requirement,
+): Guard<P> {
+  const names = requirement.kind === 'permission' ? requirement.permissions : requirement.roles
+  if (!Array.isArray(names) || names.length === 0 || !names.every((n) => typeof n === 'string'))
+    throw invalidArgument(`a guard needs at least one ${requirement.kind} name`)
+  if (requirement.kind === 'permission' && !['all', 'any'].includes(requirement.mode))
+    throw invalidArgument('mode must be "all" or "any"')
+  const checked = new WeakSet<NameChecker>()
+  if (rolegate !== undefined) {
+    validate(rolegate, requirement)
+    checked.add(rolegate)
+  }
+  const permissions = requirement.kind === 'permission' ? requirement.permissions : []
+  const what = requirement.kind === 'permission' ? { permissions } : { roles: requirement.roles }
+
+  return async function check(request, input = {}) {
+    const started = performance.now()
+    const settings = request === undefined ? undefined : settingsOf.get(request)
+    let scope: string | undefined
+    let ids: Pick<AuditEvent, 'actor' | 'subject'> = { actor: '', subject: undefined }
+    let verdict: Verdict
+    try {
+      if (request === undefined || settings === undefined)
+        throw new TypeError('No rolegate on this request: mount rolegate() before its guards.')
+      const own: NameChecker = request.rolegate
+      if (rolegate !== undefined && own !== rolegate)
+        throw new TypeError("The guard's rolegate is not the one attached to this request.")
+      if (!checked.has(own)) {
+        validate(own, requirement)
+        checked.add(own)
+      }
+      const ctx = await request.context()
+      if (ctx === undefined) throw unauthorized(settings)
+      ids = { actor: ctx.actor.id, subject: ctx.subject.id }
+      scope = typeof input.scope === 'function' ? await input.scope() : input.scope
+      const resource = input.resource === undefined ? undefined : await input.resource()
+      verdict = decide(ctx, requirement, { scope, resource })
+      if (verdict.allowed) {
+        audit(settings, { ...what, ...ids, scope, ...verdict }, started)
+        return { allowed: true, context: ctx, scope, resource }
+      }
+    } catch (error) {
+      verdict = failure(error, settings)
+      if (ids.subject === undefined) ids = { actor: settings?.actor?.id ?? '', subject: undefined }
+    }
+    // A refused impersonation names the permission it lacked, not the route's.
+    const refused = verdict.denial?.decision?.permission
+    const checkedNames =
+      refused !== undefined && !permissions.includes(refused) ? { permissions: [refused] } : what
+    audit(
+      settings,
+      { ...checkedNames, ...ids, scope, allowed: false, reason: verdict.reason },
+      started,
+    )
+    return verdict.denial as Denial
+  }
+}
+
+function audit(
+  settings: Settings | undefined,
+  event: Omit<AuditEvent, 'durationMs'>,
+  started: number,
+): void {
+  emitAudit(
+    settings?.audit,
+    { ...event, durationMs: performance.now() - started },
+    settings?.onError,
+  )
+}

@@ -1,0 +1,189 @@
+import {
+  guard,
+  type Allowed,
+  type Guard,
+  type GuardInput,
+  type PermissionOf,
+  type PolicyInput,
+  type RequestRolegate,
+  type ResourceOf,
+  type Rolegate,
+  type RoleOf,
+} from '@rolegate/core'
+import type { NextFunction, Request, RequestHandler, Response } from 'express'
+import { deny, failedCheck, type OnDenied } from './send.js'
+
+/** Options every guard takes. */
+export interface GuardOptions {
+  /**
+   * The scope to decide in: a string, or a function of the request (e.g. of a route parameter).
+   * @defaultValue none: global roles only
+   */
+  readonly scope?: string | ((req: Request) => string | undefined | Promise<string | undefined>)
+  /** Replaces the default problem response for this guard. @defaultValue the middleware's `onDenied` */
+  readonly onDenied?: OnDenied
+}
+
+/** Options of `requirePermission`. */
+export interface PermissionGuardOptions extends GuardOptions {
+  /** `'all'`: every permission is required; `'any'`: one is enough. @defaultValue `'all'` */
+  readonly mode?: 'all' | 'any'
+  /** Loads the resource instance that conditional grants (`when`) are weighed against. */
+  readonly resource?: (req: Request) => unknown
+}
+
+/** Options of `requireRole`. */
+export type RoleGuardOptions = GuardOptions
+
+/** Options of `redactFor`. */
+export interface RedactOptions extends GuardOptions {
+  /** Loads the instance that conditional grants are weighed against, for the check and the redaction. */
+  readonly resource?: (req: Request) => unknown
+}
+
+/** Guards whose names are typed by the policy `P` and checked against it when created. */
+export interface Guards<P extends PolicyInput = PolicyInput> {
+  /** Lets the request through only when the permissions are allowed (all of them, or any with `mode: 'any'`). */
+  requirePermission(
+    permission: PermissionOf<P> | readonly PermissionOf<P>[],
+    options?: PermissionGuardOptions,
+  ): RequestHandler
+  /** Lets the request through only when one of the roles is in force, in the guard's scope. */
+  requireRole(role: RoleOf<P> | readonly RoleOf<P>[], options?: RoleGuardOptions): RequestHandler
+  /** Requires `resource:read`, then removes from `res.json` bodies the fields the caller may not read. */
+  redactFor(resource: ResourceOf<P>, options?: RedactOptions): RequestHandler
+}
+
+const list = <T>(names: T | readonly T[]): readonly T[] =>
+  Array.isArray(names) ? (names as readonly T[]) : [names as T]
+
+/**
+ * Makes the guards over one way of finding the request's rolegate. With `rolegate`, names are
+ * checked now; without, against the request's rolegate on first use (an unknown name denies).
+ */
+export function bindGuards<P extends PolicyInput>(
+  rolegate: Rolegate<P> | undefined,
+  stateOf: (req: Request) => RequestRolegate<P> | undefined,
+): Guards<P> {
+  function run(
+    check: Guard<P>,
+    [req, res, next]: [Request, Response, NextFunction],
+    input: GuardInput,
+    onDenied: OnDenied | undefined,
+    allowed?: (outcome: Allowed<P>) => void,
+  ): void {
+    const state = stateOf(req)
+    // Settled here, never handed to Express: Express 4 ignores returned promises, and next(err)
+    // would give control away instead of failing closed.
+    void check(state, input).then(
+      (outcome) => {
+        if (!outcome.allowed) return deny(req, res, outcome, state, onDenied)
+        allowed?.(outcome)
+        next()
+      },
+      () => deny(req, res, failedCheck, state, onDenied),
+    )
+  }
+  const scopeOf = (scope: GuardOptions['scope'], req: Request): GuardInput['scope'] =>
+    typeof scope === 'function' ? () => scope(req) : scope
+
+  return {
+    requirePermission(permission, { mode = 'all', scope, resource, onDenied } = {}) {
+      const permissions = list(permission)
+      const check = guard(rolegate, { kind: 'permission', permissions, mode })
+      return function requirePermission(req, res, next) {
+        const load = resource === undefined ? undefined : () => resource(req)
+        run(check, [req, res, next], { scope: scopeOf(scope, req), resource: load }, onDenied)
+      }
+    },
+    requireRole(role, { scope, onDenied } = {}) {
+      const check = guard(rolegate, { kind: 'role', roles: list(role) })
+      return function requireRole(req, res, next) {
+        run(check, [req, res, next], { scope: scopeOf(scope, req) }, onDenied)
+      }
+    },
+    redactFor(resource, { scope, resource: loader, onDenied } = {}) {
+      const permissions = [`${resource}:read`]
+      const check = guard(rolegate, { kind: 'permission', permissions, mode: 'all' })
+      return function redactFor(req, res, next) {
+        const load = loader === undefined ? undefined : () => loader(req)
+        const input = { scope: scopeOf(scope, req), resource: load }
+        run(check, [req, res, next], input, onDenied, ({ context, ...where }) => {
+          const json = res.json.bind(res)
+          res.json = (body: unknown) => json(context.redact(resource, body, where))
+        })
+      }
+    },
+  }
+}
+
+const fromRequest = (req: Request): RequestRolegate | undefined =>
+  (req as { rolegate?: RequestRolegate }).rolegate
+
+/** The rolegate to check names against when the guard is created, for the free guards. */
+export interface BindOption<P extends PolicyInput> {
+  /**
+   * The rolegate of the app: names are then typed by its policy and checked when the guard is
+   * created. Without it, they are checked against `req.rolegate` on first use, and an unknown name
+   * denies (403) and is reported to `onError`.
+   */
+  readonly rolegate?: Rolegate<P>
+}
+
+/**
+ * Lets the request through only when the permissions are allowed in the guard's scope: all of them,
+ * or one with `mode: 'any'`. Prefer the bound form, `rolegate(rg).requirePermission`, or pass
+ * `{ rolegate: rg }`: names are then typed and checked at start-up.
+ *
+ * @throws {@link UnknownPermissionError} when created with a rolegate whose policy lacks a name.
+ * @example
+ * ```ts
+ * app.post('/teams/:team/projects', requirePermission('projects:write', {
+ *   rolegate: rg, scope: (req) => `team:${req.params.team}`,
+ * }), handler)
+ * ```
+ */
+export function requirePermission<P extends PolicyInput = PolicyInput>(
+  permission: NoInfer<PermissionOf<P>> | readonly NoInfer<PermissionOf<P>>[],
+  options: PermissionGuardOptions & BindOption<P> = {},
+): RequestHandler {
+  const stateOf = fromRequest as (req: Request) => RequestRolegate<P> | undefined
+  return bindGuards(options.rolegate, stateOf).requirePermission(permission, options)
+}
+
+/**
+ * Lets the request through only when one of the roles is in force in the guard's scope.
+ *
+ * @throws {@link UnknownRoleError} when created with a rolegate whose policy lacks a name.
+ * @example
+ * ```ts
+ * app.delete('/users/:id', requireRole('admin', { rolegate: rg }), handler)
+ * ```
+ */
+export function requireRole<P extends PolicyInput = PolicyInput>(
+  role: NoInfer<RoleOf<P>> | readonly NoInfer<RoleOf<P>>[],
+  options: RoleGuardOptions & BindOption<P> = {},
+): RequestHandler {
+  const stateOf = fromRequest as (req: Request) => RequestRolegate<P> | undefined
+  return bindGuards(options.rolegate, stateOf).requireRole(role, options)
+}
+
+/**
+ * Requires `resource:read`, then passes every `res.json` body (arrays element by element) through
+ * the context's `redact`, so fields the caller may not read never leave the server.
+ *
+ * @throws {@link UnknownPermissionError} when created with a rolegate whose policy lacks the resource.
+ * @example
+ * ```ts
+ * app.get('/customers/:id', redactFor('customers', { rolegate: rg }), (req, res) => {
+ *   res.json(customer) // without customers.address.bcc for a support agent
+ * })
+ * ```
+ */
+export function redactFor<P extends PolicyInput = PolicyInput>(
+  resource: NoInfer<ResourceOf<P>>,
+  options: RedactOptions & BindOption<P> = {},
+): RequestHandler {
+  const stateOf = fromRequest as (req: Request) => RequestRolegate<P> | undefined
+  return bindGuards(options.rolegate, stateOf).redactFor(resource, options)
+}

@@ -1,0 +1,37 @@
+/**
+ * Express middleware for rolegate: `rolegate(rg)` attaches a lazily resolved role context as
+ * `req.rolegate`; `requirePermission`, `requireRole` and `redactFor` guard routes and answer 401,
+ * 403 or 503 with RFC 9457 problem bodies. Works with Express 4 and 5.
+ *
+ * @module
+ */
+import type { RequestRolegate } from '@rolegate/core'
+
+export {
+  rolegate,
+  type ImpersonationOptions,
+  type RolegateOptions,
+  type Rolegated,
+} from './middleware.js'
+export {
+  redactFor,
+  requirePermission,
+  requireRole,
+  type BindOption,
+  type GuardOptions,
+  type Guards,
+  type PermissionGuardOptions,
+  type RedactOptions,
+  type RoleGuardOptions,
+} from './guards.js'
+export type { OnDenied } from './send.js'
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace -- Express's own augmentation point
+  namespace Express {
+    interface Request {
+      /** Set by `rolegate()`: the request's role context, resolved on first use. */
+      rolegate: RequestRolegate
+    }
+  }
+}

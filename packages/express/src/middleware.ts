@@ -1,0 +1,110 @@
+import {
+  requestRolegate,
+  type PolicyInput,
+  type RequestImpersonation,
+  type RequestRolegate,
+  type RequestRolegateOptions,
+  type Rolegate,
+  type Subject,
+} from '@rolegate/core'
+import type { NextFunction, Request, Response } from 'express'
+import { bindGuards, type Guards } from './guards.js'
+import { responders, type OnDenied } from './send.js'
+
+type MaybePromise<T> = T | Promise<T>
+
+/** Acting on behalf of another subject. */
+export interface ImpersonationOptions<P extends PolicyInput = PolicyInput> extends Omit<
+  RequestImpersonation<P, Request>,
+  'target'
+> {
+  /**
+   * Where the id of the subject to act as comes from: a header name, or a function of the request
+   * (e.g. reading the session). No id means no impersonation.
+   * @defaultValue `'x-act-as'`
+   */
+  readonly target?: string | ((req: Request) => MaybePromise<string | undefined>)
+}
+
+/** Options of {@link rolegate}: core's per-request options, with the request as input. */
+export interface RolegateOptions<P extends PolicyInput = PolicyInput> extends Omit<
+  RequestRolegateOptions<P, Request>,
+  'subject' | 'impersonation'
+> {
+  /**
+   * Reads the authenticated subject; `undefined` or `null` means none (401).
+   * @defaultValue `req.user`, as Passport leaves it
+   */
+  readonly subject?: (req: Request) => MaybePromise<Subject | null | undefined>
+  /** Lets a subject holding a permission act as another. @defaultValue off */
+  readonly impersonation?: ImpersonationOptions<P>
+  /** Replaces the default problem response of every guard. @defaultValue the problem body */
+  readonly onDenied?: OnDenied
+}
+
+/** The middleware that attaches `req.rolegate`, carrying guards typed and checked by its policy. */
+export interface Rolegated<P extends PolicyInput = PolicyInput> extends Guards<P> {
+  (req: Request, res: Response, next: NextFunction): void
+  /** The request's rolegate, typed by the policy: the same object as `req.rolegate`. */
+  of(req: Request): RequestRolegate<P>
+}
+
+const passportUser = (req: Request): Subject | undefined =>
+  (req as { user?: unknown }).user as Subject | undefined
+
+/**
+ * Attaches `req.rolegate` to every request: the subject is resolved on the first check that needs
+ * it, once per request. The returned middleware carries guards whose names are typed by the
+ * policy and checked when they are created, and they work whether or not it is mounted with `app.use`.
+ *
+ * @throws {@link UnknownPermissionError} or {@link UnknownRoleError} for impersonation names the policy lacks.
+ * @example
+ * ```ts
+ * const authz = rolegate(rg, { store }) // the subject is req.user, as Passport leaves it
+ * app.use(authz)
+ * app.get('/invoices', authz.requirePermission('invoices:read'), listInvoices)
+ * app.delete('/users/:id', authz.requireRole('admin'), deleteUser)
+ * app.get('/me/can-export', async (req, res) => res.json(await req.rolegate.can('reports:export')))
+ * ```
+ */
+export function rolegate<P extends PolicyInput>(
+  rg: Rolegate<P>,
+  {
+    subject = passportUser,
+    impersonation,
+    onDenied,
+    onError = (error) => console.error(error),
+    ...options
+  }: RolegateOptions<P> = {},
+): Rolegated<P> {
+  const target = impersonation?.target ?? 'x-act-as'
+  const attach = requestRolegate<P, Request>(rg, {
+    ...options,
+    subject,
+    onError,
+    impersonation: impersonation && {
+      ...impersonation,
+      target: typeof target === 'string' ? (req) => req.get(target) : target,
+    },
+  })
+  const responder = { onDenied, onError }
+  const states = new WeakMap<Request, RequestRolegate<P>>()
+  const of = (req: Request): RequestRolegate<P> => {
+    let state = states.get(req)
+    if (state === undefined) {
+      state = attach(req)
+      states.set(req, state)
+      responders.set(state, responder)
+      // The augmentation types req.rolegate by no particular policy.
+      ;(req as { rolegate?: unknown }).rolegate = state
+    }
+    return state
+  }
+  return Object.assign(
+    function rolegate(req: Request, _res: Response, next: NextFunction): void {
+      of(req)
+      next()
+    },
+    { of, ...bindGuards(rg, of) },
+  )
+}

@@ -1,0 +1,202 @@
+import {
+  guard,
+  type Allowed,
+  type Guard,
+  type GuardInput,
+  type PermissionOf,
+  type PolicyInput,
+  type RequestRolegate,
+  type ResourceOf,
+  type Rolegate,
+  type RoleOf,
+} from '@rolegate/core'
+import type { Middleware, Next, ParameterizedContext } from 'koa'
+import { deny, failedCheck, type OnDenied } from './send.js'
+
+/** The context guard options see: Koa's, with the route parameters `@koa/router` sets. */
+export type GuardContext = ParameterizedContext & { readonly params: Record<string, string> }
+
+/** Options every guard takes. */
+export interface GuardOptions {
+  /**
+   * The scope to decide in: a string, or a function of the context (e.g. of a route parameter).
+   * @defaultValue none: global roles only
+   */
+  readonly scope?:
+    string | ((ctx: GuardContext) => string | undefined | Promise<string | undefined>)
+  /** Replaces the default problem response for this guard. @defaultValue the middleware's `onDenied` */
+  readonly onDenied?: OnDenied
+}
+
+/** Options of `requirePermission`. */
+export interface PermissionGuardOptions extends GuardOptions {
+  /** `'all'`: every permission is required; `'any'`: one is enough. @defaultValue `'all'` */
+  readonly mode?: 'all' | 'any'
+  /** Loads the resource instance that conditional grants (`when`) are weighed against. */
+  readonly resource?: (ctx: GuardContext) => unknown
+}
+
+/** Options of `requireRole`. */
+export type RoleGuardOptions = GuardOptions
+
+/** Options of `redactFor`. */
+export interface RedactOptions extends GuardOptions {
+  /** Loads the instance that conditional grants are weighed against, for the check and the redaction. */
+  readonly resource?: (ctx: GuardContext) => unknown
+}
+
+/** Guards whose names are typed by the policy `P` and checked against it when created. */
+export interface Guards<P extends PolicyInput = PolicyInput> {
+  /** Lets the request through only when the permissions are allowed (all of them, or any with `mode: 'any'`). */
+  requirePermission(
+    permission: PermissionOf<P> | readonly PermissionOf<P>[],
+    options?: PermissionGuardOptions,
+  ): Middleware
+  /** Lets the request through only when one of the roles is in force, in the guard's scope. */
+  requireRole(role: RoleOf<P> | readonly RoleOf<P>[], options?: RoleGuardOptions): Middleware
+  /** Requires `resource:read`, then removes from plain-object and array bodies the fields the caller may not read. */
+  redactFor(resource: ResourceOf<P>, options?: RedactOptions): Middleware
+}
+
+const list = <T>(names: T | readonly T[]): readonly T[] =>
+  Array.isArray(names) ? (names as readonly T[]) : [names as T]
+
+function isPlainData(body: unknown): boolean {
+  if (Array.isArray(body)) return true
+  if (typeof body !== 'object' || body === null) return false
+  const proto: unknown = Object.getPrototypeOf(body)
+  return proto === Object.prototype || proto === null
+}
+
+/**
+ * Makes the guards over one way of finding the request's rolegate. With `rolegate`, names are
+ * checked now; without, against the request's rolegate on first use (an unknown name denies).
+ */
+export function bindGuards<P extends PolicyInput>(
+  rolegate: Rolegate<P> | undefined,
+  stateOf: (ctx: ParameterizedContext) => RequestRolegate<P> | undefined,
+): Guards<P> {
+  /** The allowed outcome, or `undefined` once the denial has been answered. */
+  async function run(
+    check: Guard<P>,
+    ctx: ParameterizedContext,
+    input: GuardInput,
+    onDenied: OnDenied | undefined,
+  ): Promise<Allowed<P> | undefined> {
+    const state = stateOf(ctx)
+    // Only the check is guarded here: errors from next() belong to the app's error handling.
+    const outcome = await check(state, input).catch(() => failedCheck)
+    if (outcome.allowed) return outcome
+    await deny(ctx, outcome, state, onDenied)
+    return undefined
+  }
+  const scopeOf = (scope: GuardOptions['scope'], ctx: ParameterizedContext): GuardInput['scope'] =>
+    typeof scope === 'function' ? () => scope(ctx as GuardContext) : scope
+
+  return {
+    requirePermission(permission, { mode = 'all', scope, resource, onDenied } = {}) {
+      const permissions = list(permission)
+      const check = guard(rolegate, { kind: 'permission', permissions, mode })
+      return async function requirePermission(ctx: ParameterizedContext, next: Next) {
+        const load = resource === undefined ? undefined : () => resource(ctx as GuardContext)
+        const input = { scope: scopeOf(scope, ctx), resource: load }
+        if ((await run(check, ctx, input, onDenied)) !== undefined) await next()
+      }
+    },
+    requireRole(role, { scope, onDenied } = {}) {
+      const check = guard(rolegate, { kind: 'role', roles: list(role) })
+      return async function requireRole(ctx: ParameterizedContext, next: Next) {
+        if ((await run(check, ctx, { scope: scopeOf(scope, ctx) }, onDenied)) !== undefined)
+          await next()
+      }
+    },
+    redactFor(resource, { scope, resource: loader, onDenied } = {}) {
+      const permissions = [`${resource}:read`]
+      const check = guard(rolegate, { kind: 'permission', permissions, mode: 'all' })
+      return async function redactFor(ctx: ParameterizedContext, next: Next) {
+        const load = loader === undefined ? undefined : () => loader(ctx as GuardContext)
+        const outcome = await run(
+          check,
+          ctx,
+          { scope: scopeOf(scope, ctx), resource: load },
+          onDenied,
+        )
+        if (outcome === undefined) return
+        await next()
+        const { context, ...where } = outcome
+        if (isPlainData(ctx.body)) ctx.body = context.redact(resource, ctx.body, where)
+      }
+    },
+  }
+}
+
+const fromContext = (ctx: ParameterizedContext): RequestRolegate | undefined =>
+  (ctx.state as { rolegate?: RequestRolegate }).rolegate
+
+/** The rolegate to check names against when the guard is created, for the free guards. */
+export interface BindOption<P extends PolicyInput> {
+  /**
+   * The rolegate of the app: names are then typed by its policy and checked when the guard is
+   * created. Without it, they are checked against `ctx.state.rolegate` on first use, and an unknown
+   * name denies (403) and is reported to `onError`.
+   */
+  readonly rolegate?: Rolegate<P>
+}
+
+/**
+ * Lets the request through only when the permissions are allowed in the guard's scope: all of them,
+ * or one with `mode: 'any'`. Prefer the bound form, `rolegate(rg).requirePermission`, or pass
+ * `{ rolegate: rg }`: names are then typed and checked at start-up.
+ *
+ * @throws {@link UnknownPermissionError} when created with a rolegate whose policy lacks a name.
+ * @example
+ * ```ts
+ * router.post('/teams/:team/projects', requirePermission('projects:write', {
+ *   rolegate: rg, scope: (ctx) => `team:${ctx.params.team}`,
+ * }), handler)
+ * ```
+ */
+export function requirePermission<P extends PolicyInput = PolicyInput>(
+  permission: NoInfer<PermissionOf<P>> | readonly NoInfer<PermissionOf<P>>[],
+  options: PermissionGuardOptions & BindOption<P> = {},
+): Middleware {
+  const stateOf = fromContext as (ctx: ParameterizedContext) => RequestRolegate<P> | undefined
+  return bindGuards(options.rolegate, stateOf).requirePermission(permission, options)
+}
+
+/**
+ * Lets the request through only when one of the roles is in force in the guard's scope.
+ *
+ * @throws {@link UnknownRoleError} when created with a rolegate whose policy lacks a name.
+ * @example
+ * ```ts
+ * router.delete('/users/:id', requireRole('admin', { rolegate: rg }), handler)
+ * ```
+ */
+export function requireRole<P extends PolicyInput = PolicyInput>(
+  role: NoInfer<RoleOf<P>> | readonly NoInfer<RoleOf<P>>[],
+  options: RoleGuardOptions & BindOption<P> = {},
+): Middleware {
+  const stateOf = fromContext as (ctx: ParameterizedContext) => RequestRolegate<P> | undefined
+  return bindGuards(options.rolegate, stateOf).requireRole(role, options)
+}
+
+/**
+ * Requires `resource:read`, then, after the handler, passes a plain-object or array `ctx.body`
+ * through the context's `redact`, so fields the caller may not read never leave the server.
+ *
+ * @throws {@link UnknownPermissionError} when created with a rolegate whose policy lacks the resource.
+ * @example
+ * ```ts
+ * router.get('/customers/:id', redactFor('customers', { rolegate: rg }), (ctx) => {
+ *   ctx.body = customer // without customers.address.bcc for a support agent
+ * })
+ * ```
+ */
+export function redactFor<P extends PolicyInput = PolicyInput>(
+  resource: NoInfer<ResourceOf<P>>,
+  options: RedactOptions & BindOption<P> = {},
+): Middleware {
+  const stateOf = fromContext as (ctx: ParameterizedContext) => RequestRolegate<P> | undefined
+  return bindGuards(options.rolegate, stateOf).redactFor(resource, options)
+}
