@@ -1,0 +1,76 @@
+import { ClaimMappingError } from './errors.js'
+
+/**
+ * Where a rule reads its values.
+ *
+ * - A **string** is one top-level claim or SAML attribute name, taken literally: `'groups'`,
+ *   `'cognito:groups'`, `'https://example.com/roles'`,
+ *   `'http://schemas.microsoft.com/ws/2008/06/identity/claims/groups'`. Dots and colons in it are
+ *   part of the name.
+ * - An **array** is a path of object keys, one segment each: `['realm_access', 'roles']`,
+ *   `['resource_access', 'billing-app', 'roles']`. A one-element array is the same as the string.
+ *
+ * A string that looks like a dotted path of plain identifiers (`'realm_access.roles'`) is refused
+ * when the mapper is created: write the array form, or `['realm_access.roles']` if a provider
+ * really sends a top-level claim of that name.
+ */
+export type ClaimPath = string | readonly [string, ...string[]]
+
+const DOTTED_IDENTIFIERS = /^[A-Za-z_$][\w$-]*(\.[A-Za-z_$][\w$-]*)+$/
+
+/**
+ * Checks a rule's claim path and returns its segments.
+ *
+ * @throws {@link ClaimMappingError} for an empty path or segment, or an ambiguous dotted string.
+ */
+export function parseClaimPath(
+  claim: unknown,
+  where: { readonly connection: string; readonly rule: string },
+): readonly string[] {
+  if (typeof claim === 'string') {
+    if (DOTTED_IDENTIFIERS.test(claim)) {
+      const segments = JSON.stringify(claim.split('.'))
+      throw new ClaimMappingError(
+        `claim "${claim}" is ambiguous: write ${segments} for a nested claim, or ["${claim}"] for a top-level claim of that name`,
+        where,
+      )
+    }
+    return segmentsOf([claim], where)
+  }
+  if (Array.isArray(claim)) return segmentsOf(claim as unknown[], where)
+  throw new ClaimMappingError('"claim" must be a claim name or an array of path segments', where)
+}
+
+function segmentsOf(
+  segments: readonly unknown[],
+  where: { readonly connection: string; readonly rule: string },
+): readonly string[] {
+  if (segments.length === 0 || !segments.every((s) => typeof s === 'string' && s !== '')) {
+    throw new ClaimMappingError('"claim" segments must be non-empty strings', where)
+  }
+  return Object.freeze([...(segments as string[])])
+}
+
+/** How traces and warnings name a path: the claim name, or its segments joined with `.`. */
+export function claimLabel(segments: readonly string[]): string {
+  return segments.join('.')
+}
+
+/**
+ * Reads a value at a path of own properties. Nothing is read through a prototype: `__proto__`,
+ * `constructor` or `toString` give `undefined` unless the claims object itself has such a key.
+ * Arrays are not walked into; every step but the last must be a plain (non-array) object.
+ */
+export function readClaimPath(claims: unknown, segments: readonly string[]): unknown {
+  let current: unknown = claims
+  for (const segment of segments) {
+    if (!isObject(current) || !Object.hasOwn(current, segment)) return undefined
+    current = (current as Readonly<Record<string, unknown>>)[segment]
+  }
+  return current
+}
+
+/** A non-null object that is not an array. */
+export function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}

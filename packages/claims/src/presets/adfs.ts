@@ -1,0 +1,27 @@
+import type { ClaimRule, ValueMap } from '../rules.js'
+import { SAML_ATTRIBUTES } from './saml.js'
+import { presetRule } from './preset-rule.js'
+
+/** Options of {@link adfs}. */
+export interface AdfsPresetOptions {
+  /** Values of the role claim (`…/identity/claims/role`, often AD group names) to rolegate roles. */
+  readonly roles?: ValueMap
+  /** Values of the group claim (`http://schemas.xmlsoap.org/claims/Group`) to rolegate roles. */
+  readonly groups?: ValueMap
+}
+
+/**
+ * Rules for AD FS SAML assertions: the role and Group claim types that the "Send LDAP Attributes
+ * as Claims" and "Send Group Membership as a Claim" rules emit. `Domain Users` is refused.
+ *
+ * @example
+ * ```ts
+ * adfs({ roles: { 'Billing Admins': 'admin' } })
+ * ```
+ */
+export function adfs({ roles, groups }: AdfsPresetOptions): ClaimRule[] {
+  return [
+    ...presetRule('adfs.roles', SAML_ATTRIBUTES.role, roles),
+    ...presetRule('adfs.groups', SAML_ATTRIBUTES.group, groups),
+  ]
+}

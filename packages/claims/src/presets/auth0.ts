@@ -1,0 +1,38 @@
+import { ClaimMappingError } from '../errors.js'
+import type { ClaimRule, ValueMap } from '../rules.js'
+import { presetRule } from './preset-rule.js'
+
+/** Options of {@link auth0}. */
+export interface Auth0PresetOptions {
+  /**
+   * The namespace an Auth0 Action puts custom claims under, an `http(s)` URL ending in `/`:
+   * `'https://example.com/'` reads roles from `https://example.com/roles`.
+   */
+  readonly namespace: string
+  /** Role names (from the namespaced `roles` claim) to rolegate roles. */
+  readonly roles?: ValueMap
+  /** RBAC permissions (the access token's `permissions` claim) to rolegate roles. */
+  readonly permissions?: ValueMap
+}
+
+/**
+ * Rules for Auth0: roles from the namespaced claim an Action adds, and API permissions from an
+ * access token with RBAC on.
+ *
+ * @throws {@link ClaimMappingError} when `namespace` is not an http(s) URL ending in `/`.
+ * @example
+ * ```ts
+ * auth0({ namespace: 'https://billing.example.com/', roles: { admin: 'admin' } })
+ * ```
+ */
+export function auth0({ namespace, roles, permissions }: Auth0PresetOptions): ClaimRule[] {
+  if (!/^https?:\/\/[^/\s]+\/(?:[^\s]*\/)?$/.test(namespace)) {
+    throw new ClaimMappingError(
+      `auth0: namespace "${namespace}" must be an http(s) URL ending in "/"`,
+    )
+  }
+  return [
+    ...presetRule('auth0.roles', `${namespace}roles`, roles),
+    ...presetRule('auth0.permissions', 'permissions', permissions),
+  ]
+}

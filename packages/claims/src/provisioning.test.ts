@@ -1,0 +1,153 @@
+import { createRolegate, definePolicy, UnknownRoleError } from '@rolegate/core'
+import { describe, expect, test } from 'vitest'
+
+import { firstUserOfDomain, teamCreator, type FirstUserInput } from './provisioning.js'
+
+const TENANT = '11111111-1111-1111-1111-111111111111'
+
+describe('firstUserOfDomain', () => {
+  const firstUser = firstUserOfDomain({
+    role: 'admin',
+    domains: {
+      'example.com': { connection: 'google', hostedDomain: 'example.com' },
+      'contoso.com': { connection: 'entra', tenant: TENANT },
+    },
+  })
+  const google = (claims: Record<string, unknown>, first = true): FirstUserInput => ({
+    connection: 'google',
+    claims: { email: 'alice@example.com', email_verified: true, hd: 'example.com', ...claims },
+    isFirstUserOfDomain: () => first,
+  })
+
+  test('grants the role to the first verified user vouched for by the domain’s provider', async () => {
+    expect(await firstUser(google({}))).toEqual({
+      grant: true,
+      role: 'admin',
+      domain: 'example.com',
+    })
+    expect(
+      await firstUser({
+        connection: 'entra',
+        claims: { email: 'bob@Contoso.COM', email_verified: true, tid: TENANT },
+        isFirstUserOfDomain: () => Promise.resolve(true),
+      }),
+    ).toEqual({ grant: true, role: 'admin', domain: 'contoso.com' })
+  })
+
+  test.each([
+    ['email_verified false', { email_verified: false }, 'email-not-verified', 'example.com'],
+    [
+      'email_verified "true" (a string)',
+      { email_verified: 'true' },
+      'email-not-verified',
+      'example.com',
+    ],
+    ['email_verified missing', { email_verified: undefined }, 'email-not-verified', 'example.com'],
+    [
+      'no hd (a consumer account claiming the domain)',
+      { hd: undefined },
+      'not-authoritative',
+      'example.com',
+    ],
+    ['another hd', { hd: 'evil.com' }, 'not-authoritative', 'example.com'],
+    ['a domain not listed', { email: 'alice@example.org' }, 'domain-not-listed', 'example.org'],
+    ['a subdomain', { email: 'alice@sub.example.com' }, 'domain-not-listed', 'sub.example.com'],
+    ['a look-alike domain', { email: 'alice@examp1e.com' }, 'domain-not-listed', 'examp1e.com'],
+    ['a fullwidth domain', { email: 'alice@ｅxample.com' }, 'no-email', undefined],
+    ['two @', { email: 'alice@evil.com@example.com' }, 'no-email', undefined],
+    ['no email', { email: undefined }, 'no-email', undefined],
+    ['an email that is not a string', { email: ['alice@example.com'] }, 'no-email', undefined],
+  ])('refuses with %s', async (_, claims, reason, domain) => {
+    const decision = await firstUser(google(claims))
+    expect(decision).toEqual(
+      domain === undefined ? { grant: false, reason } : { grant: false, reason, domain },
+    )
+  })
+
+  test('refuses a second user, and the domain’s user through another connection', async () => {
+    expect(await firstUser(google({}, false))).toEqual({
+      grant: false,
+      reason: 'not-first-user',
+      domain: 'example.com',
+    })
+    expect(await firstUser({ ...google({}), connection: 'okta' })).toEqual({
+      grant: false,
+      reason: 'other-connection',
+      domain: 'example.com',
+    })
+  })
+
+  test('refuses an Entra user of another tenant', async () => {
+    expect(
+      await firstUser({
+        connection: 'entra',
+        claims: { email: 'bob@contoso.com', email_verified: true, tid: 'other' },
+        isFirstUserOfDomain: () => true,
+      }),
+    ).toEqual({ grant: false, reason: 'not-authoritative', domain: 'contoso.com' })
+  })
+
+  test('does not ask whether the user is first until everything else holds', async () => {
+    let asked = 0
+    await firstUser({
+      ...google({ email_verified: false }),
+      isFirstUserOfDomain: () => (asked += 1) > 0,
+    })
+    expect(asked).toBe(0)
+  })
+
+  test.each([
+    [
+      { 'Example.com': { connection: 'g', hostedDomain: 'Example.com' } },
+      '"Example.com" is not a lower-case ASCII domain',
+    ],
+    [
+      { 'example.com': { connection: 'g' } },
+      '"example.com" needs a connection and one of hostedDomain or tenant',
+    ],
+    [
+      { 'example.com': { connection: 'g', hostedDomain: 'x', tenant: 'y' } },
+      'needs a connection and one of hostedDomain or tenant',
+    ],
+  ])('refuses malformed domains (%j)', (domains, message) => {
+    expect(() => firstUserOfDomain({ role: 'admin', domains: domains as never })).toThrow(message)
+  })
+
+  test('checks the role against the policy', () => {
+    const rolegate = createRolegate({
+      policy: definePolicy({ resources: ['x'], roles: { owner: { superuser: true } } }),
+    })
+    expect(() => firstUserOfDomain({ role: 'admin', domains: {}, rolegate })).toThrow(
+      UnknownRoleError,
+    )
+    expect(() => firstUserOfDomain({ role: 'owner', domains: {}, rolegate })).not.toThrow()
+  })
+})
+
+describe('teamCreator', () => {
+  test('gives the creator the role in team:<id>', () => {
+    const creator = teamCreator({ role: 'admin' })
+    expect(creator({ subjectId: 'okta:u1', teamId: '42' })).toEqual({
+      subjectId: 'okta:u1',
+      role: 'admin',
+      scope: 'team:42',
+    })
+  })
+
+  test('takes another scope prefix, and refuses empty ids', () => {
+    const creator = teamCreator({ role: 'admin', scopePrefix: 'workspace:' })
+    expect(creator({ subjectId: 'u', teamId: 'w1' }).scope).toBe('workspace:w1')
+    expect(() => creator({ subjectId: 'u', teamId: '' })).toThrow(
+      'Claim mapping: teamCreator: subjectId and teamId must be non-empty strings',
+    )
+  })
+
+  test('checks the role against the policy', () => {
+    const rolegate = createRolegate({
+      policy: definePolicy({ resources: ['x'], roles: { owner: { superuser: true } } }),
+    })
+    expect(() => teamCreator({ role: 'admin', rolegate })).toThrow(
+      'Unknown role "admin" in teamCreator: the policy does not declare it',
+    )
+  })
+})

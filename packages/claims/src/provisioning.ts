@@ -1,0 +1,181 @@
+import { UnknownRoleError } from '@rolegate/core'
+
+import { asciiLowerCase } from './claim-values.js'
+import type { RoleChecker } from './create-claim-mapper.js'
+import { ClaimMappingError } from './errors.js'
+
+/**
+ * Which provider may vouch for a domain's users: a connection and the proof it must carry. Google
+ * Workspace proves a domain with the `hd` claim; Entra ID with the tenant (`tid`) that owns it.
+ */
+export type DomainAuthority =
+  | { readonly connection: string; readonly hostedDomain: string; readonly tenant?: never }
+  | { readonly connection: string; readonly tenant: string; readonly hostedDomain?: never }
+
+/** Options of {@link firstUserOfDomain}. */
+export interface FirstUserOfDomainOptions {
+  /** The role the first user of a domain gets (Amberflo: Administrator). */
+  readonly role: string
+  /** Lower-case ASCII domain to the provider authoritative for it. Other domains never qualify. */
+  readonly domains: Readonly<Record<string, DomainAuthority>>
+  /** Checks `role` against the policy. @defaultValue no check */
+  readonly rolegate?: RoleChecker
+}
+
+/** What {@link firstUserOfDomain}'s check needs about one login. */
+export interface FirstUserInput {
+  /** The connection the user logged in through. */
+  readonly connection: string
+  /** The verified claims (ID token), with `email`, `email_verified` and `hd` or `tid`. */
+  readonly claims: Readonly<Record<string, unknown>>
+  /** Whether the app has no user of this domain yet; the app counts, atomically. */
+  readonly isFirstUserOfDomain: (domain: string) => boolean | Promise<boolean>
+}
+
+/** Why the first-user rule did not grant its role. */
+export type FirstUserRefusal =
+  | 'no-email'
+  | 'email-not-verified'
+  | 'domain-not-listed'
+  | 'other-connection'
+  | 'not-authoritative'
+  | 'not-first-user'
+
+/** The first-user rule's answer. */
+export type FirstUserDecision =
+  | { readonly grant: true; readonly role: string; readonly domain: string }
+  | { readonly grant: false; readonly reason: FirstUserRefusal; readonly domain?: string }
+
+const ASCII_DOMAIN = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/
+
+/**
+ * Makes the first-user-of-a-domain rule: the first user whose verified email is in a listed
+ * domain gets `role`, and only when they logged in through the provider that is authoritative for
+ * that domain (Google `hd` equal to the domain, or Entra ID `tid` equal to the domain's tenant).
+ * `email_verified` must be the boolean `true`; the string `"true"` does not count.
+ *
+ * @throws {@link ClaimMappingError} for a malformed domain or authority.
+ * @throws {@link UnknownRoleError} when `rolegate` is given and does not declare `role`.
+ *
+ * @example
+ * ```ts
+ * const firstUser = firstUserOfDomain({
+ *   role: 'admin',
+ *   domains: { 'example.com': { connection: 'google', hostedDomain: 'example.com' } },
+ * })
+ * const decision = await firstUser({ connection: 'google', claims, isFirstUserOfDomain: (d) => !users.hasDomain(d) })
+ * if (decision.grant) await store.assign(subject.id, decision.role)
+ * ```
+ */
+export function firstUserOfDomain({
+  role,
+  domains,
+  rolegate,
+}: FirstUserOfDomainOptions): (input: FirstUserInput) => Promise<FirstUserDecision> {
+  checkRole(role, 'firstUserOfDomain', rolegate)
+  const authorities = new Map<string, DomainAuthority>()
+  for (const [domain, authority] of Object.entries(domains)) {
+    if (!ASCII_DOMAIN.test(domain))
+      throw new ClaimMappingError(`firstUserOfDomain: "${domain}" is not a lower-case ASCII domain`)
+    const proofs = [authority.hostedDomain, authority.tenant].filter((p) => p !== undefined)
+    if (typeof authority.connection !== 'string' || proofs.length !== 1 || proofs[0] === '')
+      throw new ClaimMappingError(
+        `firstUserOfDomain: "${domain}" needs a connection and one of hostedDomain or tenant`,
+      )
+    authorities.set(domain, authority)
+  }
+  return async function firstUser({ connection, claims, isFirstUserOfDomain }) {
+    const own = (name: string): unknown => (Object.hasOwn(claims, name) ? claims[name] : undefined)
+    const domain = emailDomain(own('email'))
+    if (domain === undefined) return { grant: false, reason: 'no-email' }
+    if (own('email_verified') !== true)
+      return { grant: false, reason: 'email-not-verified', domain }
+    const authority = authorities.get(domain)
+    if (authority === undefined) return { grant: false, reason: 'domain-not-listed', domain }
+    if (authority.connection !== connection)
+      return { grant: false, reason: 'other-connection', domain }
+    const vouched =
+      authority.hostedDomain !== undefined
+        ? own('hd') === authority.hostedDomain
+        : own('tid') === authority.tenant
+    if (!vouched) return { grant: false, reason: 'not-authoritative', domain }
+    if ((await isFirstUserOfDomain(domain)) !== true)
+      return { grant: false, reason: 'not-first-user', domain }
+    return { grant: true, role, domain }
+  }
+}
+
+/**
+ * The domain of an email address, lower-cased in ASCII only. An address with a non-ASCII domain,
+ * several `@`, or no local part gives `undefined`: it never matches a listed domain.
+ */
+function emailDomain(email: unknown): string | undefined {
+  if (typeof email !== 'string') return undefined
+  const at = email.indexOf('@')
+  if (at < 1 || at !== email.lastIndexOf('@')) return undefined
+  const domain = asciiLowerCase(email.slice(at + 1))
+  return ASCII_DOMAIN.test(domain) ? domain : undefined
+}
+
+/** Options of {@link teamCreator}. */
+export interface TeamCreatorOptions {
+  /** The role the creator of a team holds in it (Billy: Admin). */
+  readonly role: string
+  /** Put before the team id to name its scope. @defaultValue `'team:'` */
+  readonly scopePrefix?: string
+  /** Checks `role` against the policy. @defaultValue no check */
+  readonly rolegate?: RoleChecker
+}
+
+/** A role in one scope for one subject: what to pass to an assignment store's `assign`. */
+export interface ScopedAssignment {
+  readonly subjectId: string
+  readonly role: string
+  readonly scope: string
+}
+
+/**
+ * Makes the team-creator rule: whoever creates a team holds `role` in `team:<id>`.
+ *
+ * @throws {@link UnknownRoleError} when `rolegate` is given and does not declare `role`.
+ *
+ * @example
+ * ```ts
+ * const creatorRole = teamCreator({ role: 'admin' })
+ * const { subjectId, role, scope } = creatorRole({ subjectId: req.user.id, teamId: team.id })
+ * await store.assign(subjectId, role, { scope })
+ * ```
+ */
+export function teamCreator({
+  role,
+  scopePrefix = 'team:',
+  rolegate,
+}: TeamCreatorOptions): (input: {
+  readonly subjectId: string
+  readonly teamId: string
+}) => ScopedAssignment {
+  checkRole(role, 'teamCreator', rolegate)
+  if (typeof scopePrefix !== 'string' || scopePrefix === '')
+    throw new ClaimMappingError('teamCreator: "scopePrefix" must be a non-empty string')
+  return function creatorAssignment({ subjectId, teamId }) {
+    if (
+      typeof subjectId !== 'string' ||
+      subjectId === '' ||
+      typeof teamId !== 'string' ||
+      teamId === ''
+    )
+      throw new ClaimMappingError('teamCreator: subjectId and teamId must be non-empty strings')
+    return { subjectId, role, scope: scopePrefix + teamId }
+  }
+}
+
+function checkRole(role: unknown, where: string, rolegate: RoleChecker | undefined): void {
+  if (typeof role !== 'string' || role === '')
+    throw new ClaimMappingError(`${where}: "role" must be a non-empty string`)
+  if (rolegate === undefined) return
+  try {
+    rolegate.role(role)
+  } catch {
+    throw new UnknownRoleError(role, where)
+  }
+}
