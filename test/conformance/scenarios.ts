@@ -104,7 +104,7 @@ export const scenarios: readonly Scenario[] = [
       audit: [
         {
           permissions: ['invoices:read'],
-          actor: '',
+          actor: undefined,
           subject: undefined,
           scope: undefined,
           allowed: false,

@@ -2,8 +2,8 @@ import type { DecisionReason } from './decision.js'
 
 /** One decision as sent to an audit hook. */
 export interface AuditEvent {
-  /** The real actor's id (the administrator, when impersonating). */
-  readonly actor: string
+  /** The real actor's id (the administrator, when impersonating); undefined when no subject was authenticated. */
+  readonly actor: string | undefined
   /** The effective subject's id; undefined when no subject was authenticated. */
   readonly subject: string | undefined
   /** The permissions checked, for a permission guard. */

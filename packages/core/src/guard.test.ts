@@ -2,7 +2,8 @@ import { describe, expect, test, vi } from 'vitest'
 import type { AuditEvent } from './audit.js'
 import { createRolegate } from './create-rolegate.js'
 import { BackendUnavailableError, UnknownPermissionError, UnknownRoleError } from './errors.js'
-import { guard, requestRolegate, type RequestRolegateOptions } from './guard.js'
+import { guard } from './guard.js'
+import { requestRolegate, type RequestRolegateOptions } from './request-rolegate.js'
 import { definePolicy } from './policy/define-policy.js'
 import type { Subject } from './policy/types.js'
 import type { AssignmentStore } from './stores/types.js'
@@ -92,7 +93,7 @@ describe('guard: outcomes', () => {
     expect(plain.events).toEqual([
       {
         permissions: ['invoices:read'],
-        actor: '',
+        actor: undefined,
         subject: undefined,
         scope: undefined,
         allowed: false,

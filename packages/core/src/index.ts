@@ -71,14 +71,16 @@ export {
 } from './stores/context-resolver.js'
 export {
   guard,
-  requestRolegate,
   type Allowed,
   type Denial,
   type Guard,
   type GuardInput,
   type Outcome,
+  type Requirement,
+} from './guard.js'
+export {
+  requestRolegate,
   type RequestImpersonation,
   type RequestRolegate,
   type RequestRolegateOptions,
-  type Requirement,
-} from './guard.js'
+} from './request-rolegate.js'
