@@ -95,6 +95,16 @@ describe('memoryAssignmentStore', () => {
     expect(await store.get('u')).toEqual({ type: undefined, roles: ['admin'], scoped: {} })
   })
 
+  test('a scope named like an Object.prototype member is plain data', async () => {
+    const { store } = setup()
+    await store.assign('u', 'standard', { scope: '__proto__' })
+    await store.assign('u', 'templates', { scope: 'constructor' })
+    expect(await store.list({ role: 'standard', scope: '__proto__' })).toEqual(['u'])
+    expect(await store.list({ role: 'templates', scope: 'toString' })).toEqual([])
+    await store.revoke('u', 'standard', { scope: '__proto__' })
+    expect(Object.keys((await store.get('u'))?.scoped ?? {})).toEqual(['constructor'])
+  })
+
   test('concurrent assignments never leave a forbidden combination', async () => {
     const { store } = setup()
     const results = await Promise.allSettled([

@@ -12,6 +12,11 @@ export interface MemoryAssignmentStoreOptions {
 
 const EMPTY: Assignments = { roles: [], scoped: {} }
 
+/** The roles held in one scope. `hasOwn`: a scope named `__proto__` or `toString` is plain data. */
+function rolesIn(scoped: Assignments['scoped'], scope: string): readonly string[] {
+  return Object.hasOwn(scoped, scope) ? (scoped[scope] ?? []) : []
+}
+
 function withRole(list: readonly string[], role: string): readonly string[] {
   return list.includes(role) ? list : [...list, role]
 }
@@ -57,7 +62,10 @@ export function memoryAssignmentStore({
             : {
                 ...current,
                 type,
-                scoped: { ...current.scoped, [scope]: withRole(current.scoped[scope] ?? [], role) },
+                scoped: {
+                  ...current.scoped,
+                  [scope]: withRole(rolesIn(current.scoped, scope), role),
+                },
               }
         commit(subjectId, next, {
           kind: 'assign',
@@ -78,7 +86,7 @@ export function memoryAssignmentStore({
         else {
           const scoped = {
             ...current.scoped,
-            [scope]: (current.scoped[scope] ?? []).filter((r) => r !== role),
+            [scope]: rolesIn(current.scoped, scope).filter((r) => r !== role),
           }
           if (scoped[scope]?.length === 0) delete scoped[scope]
           next = { ...current, scoped }
@@ -104,7 +112,7 @@ export function memoryAssignmentStore({
     list({ role, scope }) {
       const ids: string[] = []
       for (const [id, assignments] of subjects) {
-        const held = scope === undefined ? assignments.roles : (assignments.scoped[scope] ?? [])
+        const held = scope === undefined ? assignments.roles : rolesIn(assignments.scoped, scope)
         if (held.includes(role)) ids.push(id)
       }
       return Promise.resolve(ids.sort())

@@ -1,0 +1,239 @@
+import { randomBytes } from 'node:crypto'
+import { createRolegate, definePolicy, type AssignmentChange } from '@rolegate/core'
+import { Redis } from 'ioredis'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { recommendedRedisOptions } from './client-options.js'
+import { redisAssignmentStore } from './redis-assignment-store.js'
+
+const policy = definePolicy({
+  resources: ['projects', 'documents'],
+  roles: {
+    admin: { exclusive: true, grants: { '*': 'write' } },
+    read_only_operations: { exclusive: true, grants: { '*': 'read' } },
+    standard: { grants: { projects: 'write' } },
+    finance: { subjectTypes: ['staff'], grants: { documents: 'write' } },
+    templates: { grants: { documents: 'read' } },
+    templates_plus: { inherits: ['templates'] },
+  },
+  conflicts: [['finance', 'templates']],
+})
+const rg = createRolegate({ policy })
+
+// The machine's Redis (REDIS_URL overrides it); every key of this file lives under one prefix.
+const prefix = `rg:test:unit-store:${randomBytes(4).toString('hex')}:`
+const client = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', {
+  ...recommendedRedisOptions,
+  lazyConnect: true,
+})
+
+// With the offline queue off, commands fail until the connection is ready.
+beforeAll(() => client.connect())
+afterAll(async () => {
+  const keys = await client.keys(`${prefix}*`)
+  if (keys.length > 0) await client.del(...keys)
+  client.disconnect()
+})
+
+let run = 0
+function setup() {
+  const changes: AssignmentChange[] = []
+  const keyPrefix = `${prefix}${run++}:`
+  const store = redisAssignmentStore({
+    client,
+    keyPrefix,
+    rolegate: rg,
+    onChange: (c) => changes.push(c),
+  })
+  return { store, changes, keyPrefix }
+}
+
+describe('redisAssignmentStore', () => {
+  test('assigns and revokes global and scoped roles, and lists holders', async () => {
+    const { store, changes } = setup()
+    await store.assign('u1', 'standard')
+    await store.assign('u1', 'templates', { scope: 'team:1' })
+    await store.assign('u2', 'templates', { scope: 'team:1' })
+    expect(await store.get('u1')).toEqual({
+      type: undefined,
+      roles: ['standard'],
+      scoped: { 'team:1': ['templates'] },
+    })
+    expect(await store.list({ role: 'templates', scope: 'team:1' })).toEqual(['u1', 'u2'])
+    expect(await store.list({ role: 'templates' })).toEqual([])
+    expect(await store.list({ role: 'standard' })).toEqual(['u1'])
+    await store.revoke('u1', 'templates', { scope: 'team:1' })
+    expect(await store.get('u1')).toEqual({ type: undefined, roles: ['standard'], scoped: {} })
+    expect(await store.list({ role: 'templates', scope: 'team:1' })).toEqual(['u2'])
+    expect(changes).toEqual([
+      { kind: 'assign', subjectId: 'u1', role: 'standard' },
+      { kind: 'assign', subjectId: 'u1', role: 'templates', scope: 'team:1' },
+      { kind: 'assign', subjectId: 'u2', role: 'templates', scope: 'team:1' },
+      { kind: 'revoke', subjectId: 'u1', role: 'templates', scope: 'team:1' },
+    ])
+  })
+
+  test.each([
+    [
+      ['admin', 'standard'],
+      undefined,
+      'Assignment for subject "u" refused: role "admin" is exclusive and cannot be combined with "standard" globally',
+    ],
+    [
+      ['read_only_operations', 'templates'],
+      undefined,
+      'Assignment for subject "u" refused: role "read_only_operations" is exclusive and cannot be combined with "templates" globally',
+    ],
+    [
+      ['finance', 'templates_plus'],
+      'staff',
+      'Assignment for subject "u" refused: roles "finance" and "templates" conflict and cannot be held together globally',
+    ],
+    [
+      ['finance'],
+      'customer',
+      'Assignment for subject "u" refused: role "finance" cannot be given to subject type "customer" (globally)',
+    ],
+    [['ghost'], undefined, 'Assignment for subject "u" refused: unknown role "ghost" globally'],
+  ])('refuses %j for type %s and stores nothing', async (roles, type, message) => {
+    const { store, changes } = setup()
+    await expect(store.set('u', { type, roles, scoped: {} })).rejects.toThrow(message)
+    await expect(store.set('u', { type, roles, scoped: {} })).rejects.toMatchObject({
+      code: 'ERR_ROLEGATE_ASSIGNMENT_REJECTED',
+      subjectId: 'u',
+    })
+    expect(await store.read('u')).toEqual({ epoch: null, assignments: undefined })
+    expect(changes).toEqual([])
+  })
+
+  test('a global exclusive role conflicts with a role held in a scope', async () => {
+    const { store } = setup()
+    await store.assign('u', 'admin')
+    await expect(store.assign('u', 'standard', { scope: 'team:9' })).rejects.toThrow(
+      'role "admin" is exclusive and cannot be combined with "standard" in scope "team:9"',
+    )
+    expect(await store.get('u')).toEqual({ type: undefined, roles: ['admin'], scoped: {} })
+  })
+
+  test('assign sets the subject type, and set replaces everything including grants', async () => {
+    const { store } = setup()
+    await store.assign('u', 'finance', { type: 'staff' })
+    expect(await store.get('u')).toEqual({ type: 'staff', roles: ['finance'], scoped: {} })
+    await store.set('u', {
+      roles: ['standard'],
+      scoped: { 'team:2': ['templates'], 'team:3': [] },
+      grants: { documents: 'read' },
+    })
+    expect(await store.get('u')).toEqual({
+      type: undefined,
+      roles: ['standard'],
+      scoped: { 'team:2': ['templates'] },
+      grants: { documents: 'read' },
+    })
+  })
+
+  test('a scope named __proto__ is stored and read back like any other', async () => {
+    const { store } = setup()
+    await store.assign('u', 'templates', { scope: '__proto__' })
+    const stored = await store.get('u')
+    expect(Object.keys(stored?.scoped ?? {})).toEqual(['__proto__'])
+    expect(stored?.scoped['__proto__']).toEqual(['templates'])
+    expect(await store.list({ role: 'templates', scope: '__proto__' })).toEqual(['u'])
+  })
+
+  test('every change gets a new random epoch; a change that changes nothing keeps it', async () => {
+    const { store, changes } = setup()
+    expect(await store.epoch('u')).toBeNull()
+    await store.revoke('u', 'standard')
+    expect(await store.epoch('u')).toBeNull()
+    await store.assign('u', 'standard')
+    const first = await store.epoch('u')
+    expect(first).toMatch(/^[A-Za-z0-9_-]{12}$/)
+    await store.assign('u', 'standard')
+    await store.revoke('u', 'templates')
+    expect(await store.epoch('u')).toBe(first)
+    await store.assign('u', 'templates')
+    const second = await store.epoch('u')
+    expect(second).toMatch(/^[A-Za-z0-9_-]{12}$/)
+    expect(second).not.toBe(first)
+    expect(await store.read('u')).toEqual({
+      epoch: second,
+      assignments: { type: undefined, roles: ['standard', 'templates'], scoped: {} },
+    })
+    expect(changes.map((c) => c.kind)).toEqual(['assign', 'assign'])
+  })
+
+  test('delete forgets the subject, its epoch and its index entries', async () => {
+    const { store, changes, keyPrefix } = setup()
+    await store.assign('u', 'standard')
+    await store.assign('u', 'templates', { scope: 'team:1' })
+    await store.delete('u')
+    await store.delete('u')
+    expect(await store.read('u')).toEqual({ epoch: null, assignments: undefined })
+    expect(await client.exists(`${keyPrefix}s:{u}`)).toBe(0)
+    expect(await store.list({ role: 'standard' })).toEqual([])
+    expect(await client.smembers(`${keyPrefix}g:standard`)).toEqual([])
+    expect(await client.smembers(`${keyPrefix}r:templates:team:1`)).toEqual([])
+    expect(changes.map((c) => c.kind)).toEqual(['assign', 'assign', 'delete'])
+  })
+
+  test('publishes every change on the channel, in the same step as the write', async () => {
+    const { store, keyPrefix } = setup()
+    const subscriber = client.duplicate({ lazyConnect: true })
+    await subscriber.connect()
+    const messages: string[] = []
+    subscriber.on('message', (_channel: string, message: string) => messages.push(message))
+    await subscriber.subscribe(`${keyPrefix}changes`)
+    try {
+      await store.assign('team}member', 'standard')
+      const epoch = await store.epoch('team}member')
+      await store.delete('team}member')
+      await expect.poll(() => messages.length).toBe(2)
+      expect(messages).toEqual([`s:${epoch}:team}member`, 's::team}member'])
+    } finally {
+      subscriber.disconnect()
+    }
+  })
+
+  test('list checks the index against the records: a stale member is not listed', async () => {
+    const { store, keyPrefix } = setup()
+    await store.assign('u1', 'standard')
+    await client.sadd(`${keyPrefix}g:standard`, 'ghost', 'u9')
+    await client.hset(`${keyPrefix}s:{u9}`, 'e', 'x', 'a', '{"roles":["templates"],"scoped":{}}')
+    expect(await store.list({ role: 'standard' })).toEqual(['u1'])
+  })
+
+  test('rebuildIndex adds what a crashed writer left out and removes what no one holds', async () => {
+    const { store, keyPrefix } = setup()
+    await store.assign('u1', 'standard')
+    await store.assign('u2', 'templates', { scope: 'team:1' })
+    await client.del(`${keyPrefix}g:standard`, `${keyPrefix}r:templates:team:1`)
+    await client.sadd(`${keyPrefix}g:admin`, 'u1')
+    expect(await store.list({ role: 'standard' })).toEqual([])
+    expect(await store.rebuildIndex()).toEqual({ added: 2, removed: 1 })
+    expect(await store.list({ role: 'standard' })).toEqual(['u1'])
+    expect(await store.list({ role: 'templates', scope: 'team:1' })).toEqual(['u2'])
+    expect(await client.smembers(`${keyPrefix}g:admin`)).toEqual([])
+  })
+
+  test('an unreadable record is refused as unavailable, never read as empty', async () => {
+    const { store, keyPrefix } = setup()
+    await client.hset(`${keyPrefix}s:{u}`, 'e', 'x', 'a', '{"roles":"admin","scoped":{}}')
+    await expect(store.get('u')).rejects.toMatchObject({
+      code: 'ERR_ROLEGATE_BACKEND_UNAVAILABLE',
+      status: 503,
+      message: 'The stored assignments of subject "u" are unreadable.',
+    })
+  })
+
+  test('refuses a key prefix that would move the hash tag, and an empty subject id', async () => {
+    expect(() => redisAssignmentStore({ client, keyPrefix: 'a{b}:', rolegate: rg })).toThrow(
+      'keyPrefix must be a string without "{" or "}" (it would move the hash tag), got "a{b}:"',
+    )
+    const { store } = setup()
+    await expect(store.assign('', 'standard')).rejects.toMatchObject({
+      name: 'TypeError',
+      code: 'ERR_ROLEGATE_INVALID_ARGUMENT',
+      message: 'subjectId must be a non-empty string',
+    })
+  })
+})

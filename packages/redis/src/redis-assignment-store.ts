@@ -1,0 +1,330 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import {
+  AssignmentError,
+  checkAssignments,
+  type AssignmentChange,
+  type Assignments,
+  type AssignmentStore,
+  type CompiledPolicy,
+  type ScopeOption,
+} from '@rolegate/core'
+import { decodeAssignments, encodeAssignments } from './assignments-doc.js'
+import { checkRedisClient, type RedisClient } from './client-options.js'
+import { compareAndSet, newToken } from './compare-and-set.js'
+import { withDeadline } from './deadline.js'
+import { invalidArgument, unavailable } from './errors.js'
+import { subjectMessage } from './invalidation.js'
+import { DEFAULT_KEY_PREFIX, redisKeys, type RedisKeys } from './keys.js'
+import { rebuildIndex, roleIndex } from './role-index.js'
+
+/**
+ * Where the store finds the policy it enforces: a `Rolegate`, or a {@link RedisPolicyStore}, whose
+ * `refresh()` is awaited before each change so that custom roles created on another instance are
+ * known.
+ */
+export interface PolicySource {
+  readonly policy: CompiledPolicy
+  refresh?(): Promise<unknown>
+}
+
+/** Options of {@link redisAssignmentStore}. */
+export interface RedisAssignmentStoreOptions {
+  /** Your ioredis client (`Redis`, `Redis` through Sentinel, or `Cluster`); rolegate never closes it. */
+  readonly client: RedisClient
+  /**
+   * Prepended to every key and to the channel; may not contain `{` or `}`.
+   * @defaultValue `'rolegate:'`
+   */
+  readonly keyPrefix?: string | undefined
+  /** The policy whose `exclusive`, `conflicts` and `subjectTypes` rules every change must pass. */
+  readonly rolegate: PolicySource
+  /**
+   * How long one Redis call may take before the operation fails with BackendUnavailableError.
+   * @defaultValue 500
+   */
+  readonly timeoutMs?: number | undefined
+  /**
+   * How many times a change is retried when another writer changed the subject in between.
+   * @defaultValue 50
+   */
+  readonly maxAttempts?: number | undefined
+  /** Called after every committed change, e.g. to emit audit events. Errors it throws are ignored. */
+  readonly onChange?: ((change: AssignmentChange) => void) | undefined
+  /** Told about failures that do not fail the call: keeping the role index up to date. */
+  readonly onError?: ((error: unknown) => void) | undefined
+  /**
+   * Check the client's options ({@link checkRedisClient}): `true` throws on an unbounded offline
+   * queue and warns about the rest; `false` skips the check.
+   * @defaultValue true
+   */
+  readonly checkClient?: boolean | undefined
+}
+
+/** Hears a change committed through a store object, with the subject's new epoch (`null`: deleted). */
+export type ChangeListener = (change: AssignmentChange, epoch: string | null) => void
+
+/** A subject's assignments with the epoch they were read at, from one atomic read. */
+export interface VersionedAssignments {
+  /** The subject's epoch token; `null` when the store holds nothing for the subject. */
+  readonly epoch: string | null
+  readonly assignments: Assignments | undefined
+}
+
+/** An {@link AssignmentStore} in Redis, with what the context resolver and operators need besides. */
+export interface RedisAssignmentStore extends AssignmentStore {
+  readonly client: RedisClient
+  readonly keys: RedisKeys
+  /** The per-call timeout, in milliseconds. */
+  readonly timeoutMs: number
+  /**
+   * The subject's assignments and epoch, read together.
+   *
+   * @throws {@link BackendUnavailableError} when Redis does not answer in time or the record is unreadable.
+   */
+  read(subjectId: string): Promise<VersionedAssignments>
+  /**
+   * The subject's current epoch token, or `null`: one HGET, what strict mode asks on every request.
+   *
+   * @throws {@link BackendUnavailableError} when Redis does not answer in time.
+   */
+  epoch(subjectId: string): Promise<string | null>
+  /** Repairs the role index behind `list()` from the subject records (see the README). */
+  rebuildIndex(): Promise<{ readonly added: number; readonly removed: number }>
+  /**
+   * Calls `listener` after every change committed through this store object, before the call that
+   * made it resolves: how a context resolver in the same process forgets its copy at once, without
+   * waiting for the pub/sub message. Returns a function that removes the listener.
+   */
+  watch(listener: ChangeListener): () => void
+}
+
+const UNCHANGED = Symbol('unchanged')
+type Next = Assignments | undefined | typeof UNCHANGED
+
+const EMPTY: Assignments = { roles: [], scoped: {} }
+
+function withRole(list: readonly string[], role: string): readonly string[] {
+  return list.includes(role) ? list : [...list, role]
+}
+
+/** The roles held in `scope`; own keys only, so a scope named "__proto__" is no special case. */
+function inScope(assignments: Assignments, scope: string): readonly string[] {
+  return Object.hasOwn(assignments.scoped, scope) ? (assignments.scoped[scope] ?? []) : []
+}
+
+/**
+ * Role assignments in Redis, shared by every instance.
+ *
+ * Each subject is one hash, `<prefix>s:{<id>}`, holding its assignments as JSON and its **epoch**,
+ * a random token replaced on every change. A change reads the record, computes the next one,
+ * checks it with core's `checkAssignments` in JavaScript, and writes it with a compare-and-set
+ * script that only succeeds if the epoch is still the one read; otherwise it reads again and
+ * retries. Two admins racing therefore cannot leave a combination that neither check saw: the
+ * second write is rejected and recomputed from the first one's result. The same script publishes
+ * the change, so every instance hears of it.
+ *
+ * A rejection with BackendUnavailableError may come after the write took effect (the reply was
+ * lost); `assign`, `revoke`, `set` and `delete` are idempotent, so retry.
+ *
+ * @example
+ * ```ts
+ * const store = redisAssignmentStore({ client: new Redis(url, recommendedRedisOptions), rolegate: rg })
+ * await store.assign('u1', 'admin', { scope: 'team:42' })
+ * ```
+ */
+export function redisAssignmentStore({
+  client,
+  keyPrefix = DEFAULT_KEY_PREFIX,
+  rolegate,
+  timeoutMs = 500,
+  maxAttempts = 50,
+  onChange,
+  onError,
+  checkClient = true,
+}: RedisAssignmentStoreOptions): RedisAssignmentStore {
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1)
+    throw invalidArgument('maxAttempts must be a positive integer')
+  if (!(timeoutMs > 0)) throw invalidArgument('timeoutMs must be a positive number of milliseconds')
+  if (checkClient) checkRedisClient(client)
+  const keys = redisKeys(keyPrefix)
+  const watchers = new Set<ChangeListener>()
+  const call = <T>(promise: Promise<T>): Promise<T> => withDeadline(promise, timeoutMs)
+  const report = (error: unknown): void => {
+    try {
+      onError?.(error)
+    } catch {
+      // A reporter must not turn a stored change into a failed call.
+    }
+  }
+
+  const readRaw = async (subjectId: string): Promise<VersionedAssignments> => {
+    const [epoch, doc] = await call(client.hmget(keys.subject(subjectId), 'e', 'a'))
+    if (epoch === null || epoch === undefined || doc === null || doc === undefined)
+      return { epoch: null, assignments: undefined }
+    try {
+      return { epoch, assignments: decodeAssignments(doc) }
+    } catch (error) {
+      throw unavailable(`The stored assignments of subject "${subjectId}" are unreadable.`, error)
+    }
+  }
+  const read = (subjectId: string): Promise<VersionedAssignments> =>
+    readRaw(subjectId).catch((error: unknown) => {
+      throw unavailable('The assignment store did not answer.', error)
+    })
+  const indexDeps = {
+    client,
+    keys,
+    call,
+    read: async (id: string) => (await readRaw(id)).assignments,
+  }
+  const index = roleIndex(indexDeps)
+
+  const change = async (
+    subjectId: string,
+    compute: (current: Assignments | undefined) => Next,
+    description: AssignmentChange,
+  ): Promise<void> => {
+    if (typeof subjectId !== 'string' || subjectId === '')
+      throw invalidArgument('subjectId must be a non-empty string')
+    try {
+      await rolegate.refresh?.()
+    } catch (error) {
+      throw unavailable('The policy store did not answer.', error)
+    }
+    for (let attempt = 0; attempt < maxAttempts; attempt++) {
+      const { epoch, assignments } = await read(subjectId)
+      const next = compute(assignments)
+      if (next === UNCHANGED) return
+      if (next !== undefined) {
+        if (assignments !== undefined && encodeAssignments(next) === encodeAssignments(assignments))
+          return
+        checkAssignments(rolegate.policy, subjectId, next)
+      }
+      const token = newToken()
+      let committed: boolean
+      try {
+        committed = await call(
+          compareAndSet(client, {
+            key: keys.subject(subjectId),
+            expected: epoch,
+            channel: keys.channel,
+            message: subjectMessage(subjectId, next === undefined ? null : token),
+            fields: next === undefined ? undefined : ['e', token, 'a', encodeAssignments(next)],
+          }),
+        )
+      } catch (error) {
+        throw unavailable('The assignment store did not answer.', error)
+      }
+      if (committed) {
+        const epoch = next === undefined ? null : token
+        for (const listener of watchers) {
+          try {
+            listener(description, epoch)
+          } catch {
+            // A listener must not turn a stored change into a failed call.
+          }
+        }
+        try {
+          onChange?.(description)
+        } catch {
+          // Nor may the user's.
+        }
+        await index.update(subjectId, assignments, next).catch(report)
+        return
+      }
+      // Lost a race: back off a little, with jitter, so that racing writers spread out.
+      await sleep(Math.random() * Math.min(2 ** attempt, 50))
+    }
+    throw new AssignmentError(
+      subjectId,
+      `the subject was changed concurrently ${maxAttempts} times in a row; try again`,
+    )
+  }
+
+  const described = (
+    kind: AssignmentChange['kind'],
+    subjectId: string,
+    role?: string,
+    scope?: string,
+  ): AssignmentChange => ({
+    kind,
+    subjectId,
+    ...(role === undefined ? {} : { role }),
+    ...(scope === undefined ? {} : { scope }),
+  })
+  const scopeOf = (options: ScopeOption | undefined): string | undefined => options?.scope
+
+  return {
+    client,
+    keys,
+    timeoutMs,
+    read,
+    async epoch(subjectId) {
+      try {
+        return await call(client.hget(keys.subject(subjectId), 'e'))
+      } catch (error) {
+        throw unavailable('The assignment store did not answer.', error)
+      }
+    },
+    async get(subjectId) {
+      return (await read(subjectId)).assignments
+    },
+    assign(subjectId, role, options) {
+      const scope = scopeOf(options)
+      return change(
+        subjectId,
+        (current = EMPTY) => {
+          const type = options?.type ?? current.type
+          return scope === undefined
+            ? { ...current, type, roles: withRole(current.roles, role) }
+            : {
+                ...current,
+                type,
+                scoped: { ...current.scoped, [scope]: withRole(inScope(current, scope), role) },
+              }
+        },
+        described('assign', subjectId, role, scope),
+      )
+    },
+    revoke(subjectId, role, options) {
+      const scope = scopeOf(options)
+      return change(
+        subjectId,
+        (current) => {
+          if (current === undefined) return UNCHANGED
+          if (scope === undefined)
+            return { ...current, roles: current.roles.filter((r) => r !== role) }
+          const scoped = {
+            ...current.scoped,
+            [scope]: inScope(current, scope).filter((r) => r !== role),
+          }
+          if (inScope({ ...current, scoped }, scope).length === 0) delete scoped[scope]
+          return { ...current, scoped }
+        },
+        described('revoke', subjectId, role, scope),
+      )
+    },
+    set(subjectId, assignments) {
+      return change(subjectId, () => structuredClone(assignments), described('set', subjectId))
+    },
+    delete(subjectId) {
+      return change(
+        subjectId,
+        (current) => (current === undefined ? UNCHANGED : undefined),
+        described('delete', subjectId),
+      )
+    },
+    async list({ role, scope }) {
+      try {
+        return await index.holders(role, scope)
+      } catch (error) {
+        throw unavailable('The assignment store did not answer.', error)
+      }
+    },
+    rebuildIndex: () => rebuildIndex({ ...indexDeps, index }),
+    watch(listener) {
+      watchers.add(listener)
+      return () => watchers.delete(listener)
+    },
+  }
+}

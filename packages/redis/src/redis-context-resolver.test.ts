@@ -1,0 +1,237 @@
+import { randomBytes } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { createRolegate, definePolicy } from '@rolegate/core'
+import { Redis } from 'ioredis'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { recommendedRedisOptions } from './client-options.js'
+import { redisAssignmentStore } from './redis-assignment-store.js'
+import { redisContextResolver, type RedisContextResolver } from './redis-context-resolver.js'
+import { redisPolicyStore } from './redis-policy-store.js'
+
+/** Waits until `performance.now()` reaches `time` (a timer alone may fire a millisecond early). */
+async function sleepUntil(time: number): Promise<void> {
+  while (performance.now() < time) await sleep(time - performance.now() + 1)
+}
+
+const policy = definePolicy({
+  resources: ['projects', 'invoices'],
+  roles: {
+    admin: { exclusive: true, grants: { '*': 'write' } },
+    standard: { grants: { projects: 'write' } },
+    viewer: { grants: { projects: 'read' } },
+  },
+})
+const rg = createRolegate({ policy })
+
+const prefix = `rg:test:unit-resolver:${randomBytes(4).toString('hex')}:`
+const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+const clients: Redis[] = []
+const resolvers: RedisContextResolver<typeof policy>[] = []
+
+/** A client per simulated instance, as separate processes would each have. */
+async function connect(): Promise<Redis> {
+  const client = new Redis(url, { ...recommendedRedisOptions, lazyConnect: true })
+  clients.push(client)
+  await client.connect()
+  return client
+}
+
+let admin: Redis
+beforeAll(async () => {
+  admin = await connect()
+})
+afterAll(async () => {
+  await Promise.all(resolvers.map((r) => r.close()))
+  const keys = await admin.keys(`${prefix}*`)
+  if (keys.length > 0) await admin.del(...keys)
+  for (const client of clients) client.disconnect()
+})
+
+let run = 0
+/** Instance A (where changes are made) and instance B (where requests are resolved). */
+async function instances(options: {
+  mode: 'strict' | 'bounded'
+  boundMs?: number
+  subscriber?: Redis | false
+}) {
+  const keyPrefix = `${prefix}${run++}:`
+  const storeA = redisAssignmentStore({ client: admin, keyPrefix, rolegate: rg })
+  const storeB = redisAssignmentStore({ client: await connect(), keyPrefix, rolegate: rg })
+  const resolve = redisContextResolver({ store: storeB, rolegate: rg, ...options })
+  resolvers.push(resolve)
+  await resolve.ready()
+  return { storeA, storeB, resolve, keyPrefix }
+}
+
+describe('redisContextResolver, strict', () => {
+  test('a change made elsewhere is seen by the very next request', async () => {
+    const { storeA, resolve } = await instances({ mode: 'strict' })
+    await storeA.assign('u', 'standard')
+    expect((await resolve({ id: 'u' })).can('projects:write')).toBe(true)
+    await storeA.revoke('u', 'standard')
+    expect((await resolve({ id: 'u' })).can('projects:write')).toBe(false)
+    await storeA.assign('u', 'viewer')
+    expect((await resolve({ id: 'u' })).roles().held).toEqual(['viewer'])
+    expect(resolve.stats()).toEqual({ hits: 0, lookups: 3, servedStale: 0, unavailable: 0 })
+  })
+
+  test('asks Redis on every request, and reuses the local copy while the epoch matches', async () => {
+    const { storeA, resolve } = await instances({ mode: 'strict' })
+    await storeA.assign('u', 'standard')
+    const first = await resolve({ id: 'u' })
+    expect(await resolve({ id: 'u' })).toBe(first)
+    expect(resolve.stats().lookups).toBe(2)
+  })
+
+  test('adds stored assignments to what the subject carries', async () => {
+    const { storeA, resolve } = await instances({ mode: 'strict' })
+    await storeA.assign('u', 'viewer', { scope: 'team:1' })
+    const context = await resolve({ id: 'u', roles: ['standard'] })
+    expect(context.roles('team:1').held).toEqual(['standard', 'viewer'])
+    expect(context.roles().held).toEqual(['standard'])
+  })
+
+  test('a subject without stored assignments has only what it carries', async () => {
+    const { resolve } = await instances({ mode: 'strict' })
+    expect((await resolve({ id: 'nobody' })).can('projects:read')).toBe(false)
+    expect((await resolve({ id: 'nobody', roles: ['viewer'] })).can('projects:read')).toBe(true)
+  })
+
+  test('a malformed subject is core’s TypeError, not a backend failure', async () => {
+    const { resolve } = await instances({ mode: 'strict' })
+    await expect(resolve({ id: '' })).rejects.toMatchObject({
+      name: 'TypeError',
+      code: 'ERR_ROLEGATE_INVALID_SUBJECT',
+    })
+    await expect(resolve({ id: 'u', roles: 'admin' } as never)).rejects.toMatchObject({
+      code: 'ERR_ROLEGATE_INVALID_SUBJECT',
+      message: 'Invalid subject: "roles" must be a list of role names',
+    })
+  })
+})
+
+describe('redisContextResolver, bounded', () => {
+  test('serves its copy without asking Redis while within the bound', async () => {
+    const { storeA, resolve } = await instances({ mode: 'bounded', boundMs: 60_000 })
+    await storeA.assign('u', 'standard')
+    const first = await resolve({ id: 'u' })
+    expect(await resolve({ id: 'u' })).toBe(first)
+    expect(await resolve({ id: 'u' })).toBe(first)
+    expect(resolve.stats()).toEqual({ hits: 2, lookups: 1, servedStale: 0, unavailable: 0 })
+  })
+
+  test('drops its copy when another instance announces a change', async () => {
+    const { storeA, resolve } = await instances({ mode: 'bounded', boundMs: 60_000 })
+    await storeA.assign('u', 'standard')
+    expect((await resolve({ id: 'u' })).can('projects:write')).toBe(true)
+    await storeA.revoke('u', 'standard')
+    await expect.poll(async () => (await resolve({ id: 'u' })).can('projects:write')).toBe(false)
+  })
+
+  test('a change made through the same store object is seen at once, message or not', async () => {
+    const { storeB, resolve } = await instances({
+      mode: 'bounded',
+      boundMs: 60_000,
+      subscriber: false,
+    })
+    await storeB.assign('u', 'standard')
+    expect((await resolve({ id: 'u' })).can('projects:write')).toBe(true)
+    await storeB.revoke('u', 'standard')
+    expect((await resolve({ id: 'u' })).can('projects:write')).toBe(false)
+  })
+
+  test('without pub/sub a change elsewhere is seen once the bound has passed, not before', async () => {
+    const { storeA, resolve } = await instances({
+      mode: 'bounded',
+      boundMs: 300,
+      subscriber: false,
+    })
+    await storeA.assign('u', 'standard')
+    // The copy is confirmed by a read sent between these two instants.
+    const before = performance.now()
+    expect((await resolve({ id: 'u' })).can('projects:write')).toBe(true)
+    const after = performance.now()
+    await storeA.revoke('u', 'standard')
+    const early = (await resolve({ id: 'u' })).can('projects:write')
+    // Only meaningful if this ran inside the bound; the clock says whether it did.
+    if (performance.now() - before < 300) expect(early).toBe(true)
+    await sleepUntil(after + 300)
+    expect((await resolve({ id: 'u' })).can('projects:write')).toBe(false)
+  })
+
+  test('after the subscriber reconnects, every copy is confirmed again before it is trusted', async () => {
+    const subscriber = await connect()
+    const id = await subscriber.client('ID')
+    const { storeA, resolve } = await instances({ mode: 'bounded', boundMs: 60_000, subscriber })
+    await storeA.assign('u', 'standard')
+    await resolve({ id: 'u' })
+    await resolve({ id: 'u' })
+    expect(resolve.stats()).toMatchObject({ hits: 1, lookups: 1 })
+    // The connection drops (as in a network blip) and ioredis reconnects by itself.
+    await admin.client('KILL', 'ID', String(id))
+    await expect
+      .poll(async () => {
+        await resolve({ id: 'u' })
+        return resolve.stats().lookups
+      })
+      .toBe(2)
+    expect((await resolve({ id: 'u' })).can('projects:write')).toBe(true)
+  })
+})
+
+describe('redisContextResolver with custom roles', () => {
+  test('a custom role created elsewhere is in force at the next request (strict)', async () => {
+    const keyPrefix = `${prefix}${run++}:`
+    const policiesA = redisPolicyStore({ client: admin, keyPrefix, policy })
+    const clientB = await connect()
+    const policiesB = redisPolicyStore({ client: clientB, keyPrefix, policy })
+    const storeA = redisAssignmentStore({ client: admin, keyPrefix, rolegate: policiesA })
+    const storeB = redisAssignmentStore({ client: clientB, keyPrefix, rolegate: policiesB })
+    const resolve = redisContextResolver({ store: storeB, rolegate: policiesB, mode: 'strict' })
+    resolvers.push(resolve)
+    await resolve.ready()
+    await policiesA.createRole('billing', { grants: { invoices: 'write' } })
+    await storeA.assign('u', 'billing')
+    expect((await resolve({ id: 'u' })).can('invoices:write')).toBe(true)
+    await policiesA.updateRole('billing', { grants: { invoices: 'read' } })
+    expect((await resolve({ id: 'u' })).can('invoices:write')).toBe(false)
+    expect((await resolve({ id: 'u' })).can('invoices:read')).toBe(true)
+  })
+
+  test('a custom role change elsewhere is announced and picked up (bounded)', async () => {
+    const keyPrefix = `${prefix}${run++}:`
+    const clientB = await connect()
+    const policiesA = redisPolicyStore({ client: admin, keyPrefix, policy })
+    const policiesB = redisPolicyStore({ client: clientB, keyPrefix, policy })
+    const storeA = redisAssignmentStore({ client: admin, keyPrefix, rolegate: policiesA })
+    const storeB = redisAssignmentStore({ client: clientB, keyPrefix, rolegate: policiesB })
+    const resolve = redisContextResolver({
+      store: storeB,
+      rolegate: policiesB,
+      mode: 'bounded',
+      boundMs: 60_000,
+    })
+    resolvers.push(resolve)
+    await resolve.ready()
+    await policiesA.createRole('billing', { grants: { invoices: 'write' } })
+    await storeA.assign('u', 'billing')
+    await expect.poll(async () => (await resolve({ id: 'u' })).can('invoices:write')).toBe(true)
+    await policiesA.updateRole('billing', { grants: { invoices: 'read' } })
+    await expect.poll(async () => (await resolve({ id: 'u' })).can('invoices:write')).toBe(false)
+  })
+})
+
+describe('redisContextResolver options', () => {
+  test('refuses an unknown mode, a bound that is not positive and an empty LRU', () => {
+    const store = redisAssignmentStore({ client: admin, keyPrefix: prefix, rolegate: rg })
+    expect(() => redisContextResolver({ store, rolegate: rg, mode: 'eventual' as never })).toThrow(
+      'mode must be "strict" or "bounded", got "eventual"',
+    )
+    expect(() => redisContextResolver({ store, rolegate: rg, boundMs: 0 })).toThrow(
+      'boundMs must be a positive number of milliseconds',
+    )
+    expect(() => redisContextResolver({ store, rolegate: rg, lru: { max: 0 } })).toThrow(
+      'lru.max must be a positive integer',
+    )
+  })
+})

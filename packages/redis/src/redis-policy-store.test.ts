@@ -1,0 +1,203 @@
+import { randomBytes } from 'node:crypto'
+import { definePolicy, type RoleInput } from '@rolegate/core'
+import { Redis } from 'ioredis'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { recommendedRedisOptions } from './client-options.js'
+import { redisAssignmentStore } from './redis-assignment-store.js'
+import { redisPolicyStore, type PolicyChange } from './redis-policy-store.js'
+
+const policy = definePolicy({
+  resources: ['invoices', 'customers.address'],
+  actions: { export: ['read'] },
+  roles: {
+    admin: { superuser: true, exclusive: true },
+    viewer: { grants: { invoices: 'read' } },
+  },
+})
+
+const prefix = `rg:test:unit-policy:${randomBytes(4).toString('hex')}:`
+const client = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', {
+  ...recommendedRedisOptions,
+  lazyConnect: true,
+})
+beforeAll(() => client.connect())
+afterAll(async () => {
+  const keys = await client.keys(`${prefix}*`)
+  if (keys.length > 0) await client.del(...keys)
+  client.disconnect()
+})
+
+let run = 0
+/** Two instances of one application: two stores on the same keys. */
+function setup() {
+  const keyPrefix = `${prefix}${run++}:`
+  const changes: PolicyChange[] = []
+  const a = redisPolicyStore({ client, keyPrefix, policy, onChange: (c) => changes.push(c) })
+  const b = redisPolicyStore({ client, keyPrefix, policy })
+  const assignments = redisAssignmentStore({ client, keyPrefix, rolegate: b })
+  return { a, b, assignments, changes, keyPrefix }
+}
+
+const clerk: RoleInput = { description: 'Billing clerk', grants: { invoices: ['read', 'export'] } }
+
+describe('redisPolicyStore', () => {
+  test('a custom role created on one instance is compiled on another after refresh', async () => {
+    const { a, b, changes } = setup()
+    expect(await b.refresh()).toBe(b.current())
+    expect(b.revision).toBe(0)
+    expect(await a.createRole('clerk', clerk)).toBe(1)
+    expect(
+      a
+        .current()
+        .context({ id: 'u', roles: ['clerk'] })
+        .can('invoices:export'),
+    ).toBe(true)
+    expect(
+      b
+        .current()
+        .context({ id: 'u', roles: ['clerk'] })
+        .can('invoices:export'),
+    ).toBe(false)
+    const before = b.current()
+    await b.refresh()
+    expect(b.current()).not.toBe(before)
+    expect(b.current().version).toBe(a.current().version)
+    expect(
+      b
+        .current()
+        .context({ id: 'u', roles: ['clerk'] })
+        .can('invoices:export'),
+    ).toBe(true)
+    expect(b.revision).toBe(1)
+    expect(b.customRoles()).toEqual({ clerk })
+    expect(changes).toEqual([{ kind: 'create', role: 'clerk', revision: 1 }])
+  })
+
+  test('refresh with nothing changed asks Redis but keeps the compiled rolegate', async () => {
+    const { a } = setup()
+    await a.createRole('clerk', clerk)
+    const compiled = a.current()
+    expect(await a.refresh()).toBe(compiled)
+  })
+
+  test('update and delete bump the revision, and the change reaches other instances', async () => {
+    const { a, b, changes } = setup()
+    await a.createRole('clerk', clerk)
+    expect(await b.updateRole('clerk', { grants: { invoices: 'write' } })).toBe(2)
+    await a.refresh()
+    expect(
+      a
+        .current()
+        .context({ id: 'u', roles: ['clerk'] })
+        .can('invoices:write'),
+    ).toBe(true)
+    expect(await a.deleteRole('clerk')).toBe(3)
+    await b.refresh()
+    expect(b.customRoles()).toEqual({})
+    expect(
+      b
+        .current()
+        .context({ id: 'u', roles: ['clerk'] })
+        .can('invoices:read'),
+    ).toBe(false)
+    expect(changes).toEqual([
+      { kind: 'create', role: 'clerk', revision: 1 },
+      { kind: 'delete', role: 'clerk', revision: 3 },
+    ])
+  })
+
+  test('a custom role is validated like a policy file, every problem listed', async () => {
+    const { a } = setup()
+    await expect(
+      a.createRole('clerk', {
+        grants: { payments: 'read', invoices: 'approve' },
+        inherits: ['nobody'],
+      }),
+    ).rejects.toMatchObject({
+      code: 'ERR_ROLEGATE_POLICY_INVALID',
+      message: [
+        'Invalid rolegate policy (3 problems):',
+        '  - policy.roles.clerk.inherits[0]: unknown role "nobody"',
+        '  - policy.roles.clerk.grants.payments: unknown resource "payments"',
+        '  - policy.roles.clerk.grants.invoices: unknown action or level "approve"',
+      ].join('\n'),
+    })
+    expect(await a.refresh()).toBe(a.current())
+    expect(a.revision).toBe(0)
+  })
+
+  test('a custom role cannot replace, change or delete a role from code', async () => {
+    const { a } = setup()
+    await expect(a.createRole('viewer', clerk)).rejects.toThrow(
+      'Invalid rolegate policy (1 problem):\n  - policy.roles.viewer: role "viewer" already exists',
+    )
+    await expect(a.updateRole('admin', clerk)).rejects.toThrow(
+      'policy.roles.admin: role "admin" is defined in code and cannot be changed at run time',
+    )
+    await expect(a.deleteRole('admin')).rejects.toThrow(
+      'policy.roles.admin: role "admin" is defined in code and cannot be changed at run time',
+    )
+    await expect(a.updateRole('ghost', clerk)).rejects.toMatchObject({
+      code: 'ERR_ROLEGATE_UNKNOWN_ROLE',
+      message: 'Unknown role "ghost" in the custom roles: the policy does not declare it',
+    })
+  })
+
+  test('a held role cannot be deleted; once revoked everywhere it can', async () => {
+    const { a, assignments } = setup()
+    await a.createRole('clerk', clerk)
+    await assignments.assign('u1', 'clerk')
+    await assignments.assign('u2', 'clerk', { scope: 'team:7' })
+    await expect(a.deleteRole('clerk')).rejects.toThrow(
+      'policy.roles.clerk: role "clerk" is still assigned; revoke it first: held by "u1", "u2" in "team:7"',
+    )
+    await assignments.revoke('u1', 'clerk')
+    await assignments.revoke('u2', 'clerk', { scope: 'team:7' })
+    expect(await a.deleteRole('clerk')).toBe(2)
+  })
+
+  test('a role another custom role inherits cannot be deleted', async () => {
+    const { a } = setup()
+    await a.createRole('clerk', clerk)
+    await a.createRole('senior_clerk', { inherits: ['clerk'] })
+    await expect(a.deleteRole('clerk')).rejects.toThrow(
+      'policy.roles.senior_clerk.inherits[0]: unknown role "clerk"',
+    )
+  })
+
+  test('a name still assigned from before its deletion cannot be reused', async () => {
+    const { a, keyPrefix } = setup()
+    // What a deletion racing with an assignment on a stale instance leaves behind.
+    await client.hset(`${keyPrefix}s:{u1}`, 'e', 'x', 'a', '{"roles":["clerk"],"scoped":{}}')
+    await client.sadd(`${keyPrefix}g:clerk`, 'u1')
+    await expect(a.createRole('clerk', clerk)).rejects.toThrow(
+      'policy.roles.clerk: a role named "clerk" was deleted but is still assigned: held by "u1"',
+    )
+  })
+
+  test('the assignment store enforces custom roles created on another instance', async () => {
+    const { a, assignments } = setup()
+    await a.createRole('auditor', { exclusive: true, grants: { invoices: 'read' } })
+    await assignments.assign('u', 'auditor')
+    await expect(assignments.assign('u', 'viewer')).rejects.toThrow(
+      'role "auditor" is exclusive and cannot be combined with "viewer" globally',
+    )
+  })
+
+  test('stored roles that do not compile with this instance’s policy fail refresh and keep current()', async () => {
+    const { a, keyPrefix } = setup()
+    await a.createRole('clerk', clerk)
+    const older = redisPolicyStore({
+      client,
+      keyPrefix,
+      policy: { resources: ['invoices'], roles: { viewer: { grants: { invoices: 'read' } } } },
+    })
+    const before = older.current()
+    await expect(older.refresh()).rejects.toMatchObject({
+      code: 'ERR_ROLEGATE_POLICY_INVALID',
+      message:
+        'Invalid rolegate policy (1 problem):\n  - policy.roles.clerk.grants.invoices[1]: unknown action "export"',
+    })
+    expect(older.current()).toBe(before)
+  })
+})

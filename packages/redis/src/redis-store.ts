@@ -1,0 +1,128 @@
+import type { AssignmentChange, Condition, PolicyInput, Rolegate } from '@rolegate/core'
+import type { RedisClient } from './client-options.js'
+import { redisAssignmentStore, type RedisAssignmentStore } from './redis-assignment-store.js'
+import {
+  redisContextResolver,
+  type ConsistencyMode,
+  type RedisContextResolver,
+} from './redis-context-resolver.js'
+import { redisPolicyStore, type PolicyChange, type RedisPolicyStore } from './redis-policy-store.js'
+
+/** Options of {@link redisStore}. */
+export interface RedisStoreOptions<P extends PolicyInput> {
+  /** Your ioredis client (`Redis`, `Redis` through Sentinel, or `Cluster`); rolegate never closes it. */
+  readonly client: RedisClient
+  /**
+   * Prepended to every key and to the channel; may not contain `{` or `}`.
+   * @defaultValue `'rolegate:'`
+   */
+  readonly keyPrefix?: string | undefined
+  /** The policy in code; custom roles are added to it. */
+  readonly policy: P
+  /** The conditions the policy's `when` names. */
+  readonly conditions?: Readonly<Record<string, Condition>> | undefined
+  /** @defaultValue `'strict'` */
+  readonly mode?: ConsistencyMode | undefined
+  /** @defaultValue 1000 */
+  readonly boundMs?: number | undefined
+  /** The in-process tier: `{ max }` subjects. @defaultValue `{ max: 10000 }` */
+  readonly lru?: { readonly max?: number | undefined } | undefined
+  /**
+   * Bounded mode's pub/sub connection; by default `client.duplicate()`, closed by `close()`.
+   * `false` relies on the time bound alone.
+   */
+  readonly subscriber?: RedisClient | false | undefined
+  /**
+   * How long one Redis call may take.
+   * @defaultValue 500
+   */
+  readonly timeoutMs?: number | undefined
+  /** Called after every committed assignment change (audit). */
+  readonly onChange?: ((change: AssignmentChange) => void) | undefined
+  /** Called after every committed custom-role change (audit). */
+  readonly onPolicyChange?: ((change: PolicyChange) => void) | undefined
+  /** Told about failures that did not fail a call. */
+  readonly onError?: ((error: unknown) => void) | undefined
+  /** @defaultValue true */
+  readonly checkClient?: boolean | undefined
+}
+
+/** Everything rolegate keeps in Redis, wired together. */
+export interface RedisStore<P extends PolicyInput = PolicyInput> {
+  /** Role assignments; enforce the policy including custom roles. */
+  readonly assignments: RedisAssignmentStore
+  /** Custom roles. */
+  readonly policies: RedisPolicyStore<P>
+  /** The context resolver to hand to `@rolegate/express` or `@rolegate/koa`. */
+  readonly resolve: RedisContextResolver<P>
+  /** The rolegate in force on this instance: the code policy plus the custom roles last loaded. */
+  current(): Rolegate<P>
+  /** Resolves once connected, subscribed and the custom roles are loaded; await before serving. */
+  ready(): Promise<void>
+  /** Stops listening; does not close your client. */
+  close(): Promise<void>
+}
+
+/**
+ * Assignments, custom roles and the context cache in Redis, sharing one client and key prefix.
+ *
+ * @example
+ * ```ts
+ * const client = new Redis(process.env.REDIS_URL, recommendedRedisOptions)
+ * const store = redisStore({ client, keyPrefix: 'billing:rg:', policy, mode: 'bounded' })
+ * await store.ready()
+ * app.use(rolegate(store.current(), { resolve: store.resolve }))
+ * await store.assignments.assign('u1', 'finance')
+ * ```
+ */
+export function redisStore<const P extends PolicyInput>({
+  client,
+  keyPrefix,
+  policy,
+  conditions,
+  mode,
+  boundMs,
+  lru,
+  subscriber,
+  timeoutMs,
+  onChange,
+  onPolicyChange,
+  onError,
+  checkClient = true,
+}: RedisStoreOptions<P>): RedisStore<P> {
+  const policies = redisPolicyStore<P>({
+    client,
+    keyPrefix,
+    timeoutMs,
+    policy,
+    conditions,
+    onChange: onPolicyChange,
+    checkClient,
+  })
+  const assignments = redisAssignmentStore({
+    client,
+    keyPrefix,
+    timeoutMs,
+    rolegate: policies,
+    onChange,
+    onError,
+    checkClient: false,
+  })
+  const resolve = redisContextResolver<P>({
+    store: assignments,
+    rolegate: policies,
+    mode,
+    boundMs,
+    lru,
+    subscriber,
+    onError,
+  })
+  return {
+    assignments,
+    policies,
+    resolve,
+    current: () => policies.current(),
+    ready: () => resolve.ready(),
+    close: () => resolve.close(),
+  }
+}
