@@ -1,0 +1,72 @@
+/**
+ * `pnpm bench`: rolegate beside @casl/ability, casbin, accesscontrol and @rbac/rbac on the same
+ * policies, in one run. See bench/README.md for what each scenario measures and how to read it.
+ */
+import { cpus, loadavg, platform, release, totalmem } from 'node:os'
+import { accesscontrol } from './peers/accesscontrol.js'
+import { baseline } from './peers/baseline.js'
+import { casbin } from './peers/casbin.js'
+import { casl } from './peers/casl.js'
+import type { Peer } from './peers/peer.js'
+import { rbac } from './peers/rbac.js'
+import { rolegate } from './peers/rolegate.js'
+import { billwerk, oneRoleUsers, threeRoleUsers } from './policies/billwerk.js'
+import { billwerkScenario } from './scenarios/a-billwerk.js'
+import { allocationScenario } from './scenarios/allocation.js'
+import { largeFixture, largeScenario } from './scenarios/b-large.js'
+import { compileScenario } from './scenarios/c-compile.js'
+import { contextScenario } from './scenarios/context-creation.js'
+import { printTargets } from './targets.js'
+
+const peers: readonly Peer[] = [rolegate, baseline, casl, accesscontrol, casbin, rbac]
+
+function printHeader(): void {
+  const cpu = cpus()
+  console.log('rolegate bench')
+  console.log(`node ${process.version} (V8 ${process.versions.v8}), ${platform()} ${release()}`)
+  console.log(
+    `cpu: ${cpu[0]?.model ?? 'unknown'} × ${cpu.length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`,
+  )
+  console.log(`date: ${new Date().toISOString()}`)
+  console.log(`load average before the run: ${load()} (other processes share these cores)`)
+  console.log('\nLibraries and how the neutral policy was mapped onto each:')
+  for (const peer of peers) {
+    console.log(`  ${peer.name}${peer.api === 'async' ? ' (async)' : ''}`)
+    for (const note of peer.notes) console.log(`    - ${note}`)
+  }
+}
+
+const load = (): string =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')
+const start = performance.now()
+const elapsed = (): string => `${((performance.now() - start) / 1000).toFixed(1)} s`
+
+async function main(): Promise<void> {
+  printHeader()
+  const large = largeFixture()
+  // C first: compile time and retained heap are read in a process whose heap holds nothing else yet.
+  await compileScenario(
+    peers.filter((p) => p !== baseline),
+    large.policy,
+  )
+  console.log(`\n[C done at ${elapsed()}]`)
+  const a = await billwerkScenario(peers)
+  console.log(`\n[A done at ${elapsed()}]`)
+  await largeScenario(peers, a)
+  console.log(`\n[B done at ${elapsed()}]`)
+  await contextScenario([
+    { label: 'A, three roles', policy: billwerk, users: threeRoleUsers, count: 1024 },
+    { label: 'A, one role', policy: billwerk, users: oneRoleUsers, count: 1024 },
+    { label: 'B, 512 users', ...large, count: 4096 },
+  ])
+  await allocationScenario(peers, large)
+  printTargets()
+  console.log(`\ntotal: ${elapsed()}, load average after the run: ${load()}`)
+}
+
+main().catch((error: unknown) => {
+  console.error(error)
+  process.exitCode = 1
+})
