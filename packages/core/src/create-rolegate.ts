@@ -117,7 +117,7 @@ export function createRolegate<const P extends PolicyInput>(
     const held = heldRoles(subject, scope)
     const direct = directGrants(policy, subject)
     if (direct !== undefined) return buildRoleSet(policy, held, subject.type, direct)
-    const key = JSON.stringify([subject.type ?? null, ...[...new Set(held)].sort()])
+    const key = roleSetKey(policy, held, subject.type)
     let set = cache.get(key)
     if (set === undefined) {
       set = buildRoleSet(policy, held, subject.type, undefined)
@@ -130,7 +130,9 @@ export function createRolegate<const P extends PolicyInput>(
 
   const rg: Rolegate<P> = {
     policy,
-    version: policy.version,
+    get version(): string {
+      return policy.version
+    },
     context: (subject) => new Context<P>(deps, readSubject(subject)),
     impersonate(actor, target, { permission, scope, role }) {
       const refuse = (detail: string): never => {
@@ -186,6 +188,26 @@ export function createRolegate<const P extends PolicyInput>(
     },
   }
   return rg
+}
+
+/**
+ * The cache key of a role combination: the subject type, then the sorted indexes of the held roles.
+ * Indexes keep the key short and cheap to build on every new context; a held name the policy does
+ * not know needs its name in the key, since the role set reports it as dropped.
+ */
+function roleSetKey(
+  policy: CompiledPolicy,
+  held: readonly string[],
+  type: string | undefined,
+): string {
+  const indexes: number[] = []
+  for (const name of held) {
+    const index = policy.roleIndex.get(name)
+    if (index === undefined) return JSON.stringify([type ?? null, ...[...new Set(held)].sort()])
+    if (!indexes.includes(index)) indexes.push(index)
+  }
+  // The type comes first and the indexes contain no '|': the last '|' always separates them.
+  return `${type ?? ''}|${indexes.sort((a, b) => a - b).join(',')}`
 }
 
 function heldRoles(subject: Subject, scope: string | undefined): readonly string[] {

@@ -83,7 +83,7 @@ export interface CompiledPolicy {
  * @throws {@link PolicyError} listing every problem when the policy is invalid.
  */
 export function compilePolicy(input: unknown, options: ValidateOptions = {}): CompiledPolicy {
-  const policy = deepFreeze(structuredClone(validatePolicy(input, options)))
+  const policy = frozenCopy(validatePolicy(input, options))
   const { resources, resourceIndex, parent, children } = compileResources(policy.resources)
   const { actions, actionIndex, implied } = compileActions(policy.actions ?? {})
   const allActions = implied.reduce((all, mask) => all | mask, 0)
@@ -106,10 +106,18 @@ export function compilePolicy(input: unknown, options: ValidateOptions = {}): Co
       permissions.set(permission, { permission, resource: r, action: a, bit: 1 << a })
     })
   })
+  let version: string | undefined
   return {
     [brand]: true,
     source: policy,
-    version: createHash('sha256').update(canonicalJson(policy)).digest('base64url').slice(0, 16),
+    // Hashing the canonical JSON costs as much as the rest of compiling a large policy, and only
+    // caches read it: computed on first use.
+    get version(): string {
+      return (version ??= createHash('sha256')
+        .update(canonicalJson(policy))
+        .digest('base64url')
+        .slice(0, 16))
+    },
     resources,
     resourceIndex,
     parent,
@@ -268,12 +276,19 @@ function compileRole(
   }
 }
 
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value)
-    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key])
+/** A deep copy of validated plain data, frozen as it is made: one walk instead of clone then freeze. */
+function frozenCopy<T>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value
+  if (Array.isArray(value)) return Object.freeze(value.map(frozenCopy)) as T
+  const copy: Record<string, unknown> = {}
+  for (const key of Object.keys(value)) {
+    // defineProperty keeps a `__proto__` key as data, as JSON.parse made it.
+    Object.defineProperty(copy, key, {
+      value: frozenCopy((value as Record<string, unknown>)[key]),
+      enumerable: true,
+    })
   }
-  return value
+  return Object.freeze(copy) as T
 }
 
 /** JSON with object keys sorted, so that equal policies hash equally. */

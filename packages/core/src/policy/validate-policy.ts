@@ -211,10 +211,19 @@ export function checkGrants(
   if (value === undefined) return
   if (!isObject(value)) return report(where, 'must map resource paths to grants')
   for (const resource of keysOf(value)) {
+    const grant = value[resource]
+    // Large policies hold tens of thousands of grants: the valid plain ones need no path string.
+    if (ctx.resources.has(resource) && isPlainValidGrant(grant, ctx.actions)) continue
     const at = `${where}${pathStep(resource)}`
     if (!ctx.resources.has(resource)) report(at, `unknown resource "${resource}"`)
-    checkGrant(value[resource], at, ctx, report)
+    checkGrant(grant, at, ctx, report)
   }
+}
+
+function isPlainValidGrant(grant: unknown, actions: ReadonlySet<string>): boolean {
+  if (typeof grant === 'string') return grant === 'none' || actions.has(grant)
+  if (!Array.isArray(grant) || grant.length === 0) return false
+  return grant.every((action: unknown) => typeof action === 'string' && actions.has(action))
 }
 
 function checkGrant(
