@@ -1,0 +1,74 @@
+import { PROBLEM_CONTENT_TYPE } from '@rolegate/core'
+import type { ErrorRequestHandler, Response } from 'express'
+
+/** An RFC 9457 problem body, with this app's own extension members where useful. */
+export interface AppProblem {
+  readonly type: string
+  readonly title: string
+  readonly status: number
+  readonly detail: string
+}
+
+/** Answers with a problem body (extension members included), with the media type of rolegate's guards. */
+export function sendProblem<T extends AppProblem>(res: Response, problem: T): void {
+  res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem))
+}
+
+/** 400: the request body is not what the route takes. */
+export function invalidRequest(detail: string): AppProblem {
+  return {
+    type: 'urn:rolegate-example:problem:invalid-request',
+    title: 'Invalid request',
+    status: 400,
+    detail,
+  }
+}
+
+/** 404: no such thing. */
+export function notFound(detail: string): AppProblem {
+  return { type: 'urn:rolegate-example:problem:not-found', title: 'Not found', status: 404, detail }
+}
+
+/** What an error carries when it was made to become a response (rolegate's, http-errors'). */
+interface HttpError {
+  readonly status?: unknown
+  readonly problem?: unknown
+  readonly headers?: unknown
+  readonly type?: unknown
+}
+
+/**
+ * The last middleware: a rolegate error becomes its own problem response (403 from a job's
+ * `assert`, 503 when the store is down), a body that is not JSON a 400, anything else a 500.
+ */
+export function answerErrors(
+  report: (error: unknown) => void = console.error,
+): ErrorRequestHandler {
+  return function answerErrors(error: unknown, _req, res, next) {
+    if (res.headersSent) {
+      next(error)
+      return
+    }
+    const http: HttpError = typeof error === 'object' && error !== null ? error : {}
+    if (
+      typeof http.status === 'number' &&
+      typeof http.problem === 'object' &&
+      http.problem !== null
+    ) {
+      if (typeof http.headers === 'object' && http.headers !== null) res.set(http.headers)
+      sendProblem(res, http.problem as AppProblem)
+      return
+    }
+    if (http.type === 'entity.parse.failed') {
+      sendProblem(res, invalidRequest('The body is not valid JSON.'))
+      return
+    }
+    report(error)
+    sendProblem(res, {
+      type: 'urn:rolegate-example:problem:internal',
+      title: 'Internal Server Error',
+      status: 500,
+      detail: 'The server could not answer this request.',
+    })
+  }
+}

@@ -1,0 +1,66 @@
+import {
+  contextResolver,
+  createRolegate,
+  memoryAssignmentStore,
+  type AssignmentStore,
+  type ContextResolver,
+  type PolicyInput,
+  type Rolegate,
+} from '@rolegate/core'
+import { recommendedRedisOptions, redisStore } from '@rolegate/redis'
+import { Redis } from 'ioredis'
+import { conditions, policy } from './policy.js'
+
+/** Where roles live and how contexts are resolved: what `createApp` takes. */
+export interface Stores {
+  readonly rolegate: Rolegate<PolicyInput>
+  readonly store: AssignmentStore
+  readonly resolve: ContextResolver<PolicyInput>
+  /** Says where the roles live, for the start-up message. */
+  readonly where: string
+  close(): Promise<void>
+}
+
+/** Options of {@link openStores}. */
+export interface OpenStoresOptions {
+  /** Use Redis at this URL; in memory when absent or empty. */
+  readonly redisUrl?: string | undefined
+  /** @defaultValue `'billwerk:rg:'` */
+  readonly keyPrefix?: string
+}
+
+/**
+ * In memory by default; with a Redis URL, assignments live in Redis, Admin and ReadOnlyOperations
+ * are refused with another role in one atomic step, and a change made through one instance takes
+ * effect on the next request to any other (strict mode).
+ */
+export async function openStores({
+  redisUrl,
+  keyPrefix = 'billwerk:rg:',
+}: OpenStoresOptions = {}): Promise<Stores> {
+  if (redisUrl === undefined || redisUrl === '') {
+    const rg = createRolegate({ policy, conditions })
+    const store = memoryAssignmentStore({ rolegate: rg })
+    return {
+      rolegate: rg,
+      store,
+      resolve: contextResolver({ rolegate: rg, store }),
+      where: 'in memory',
+      close: () => Promise.resolve(),
+    }
+  }
+  const client = new Redis(redisUrl, { ...recommendedRedisOptions, lazyConnect: true })
+  await client.connect()
+  const redis = redisStore({ client, keyPrefix, policy, conditions, mode: 'strict' })
+  await redis.ready()
+  return {
+    rolegate: redis.current(),
+    store: redis.assignments,
+    resolve: redis.resolve,
+    where: `in Redis (${new URL(redisUrl).host}, strict)`,
+    async close() {
+      await redis.close()
+      client.disconnect()
+    },
+  }
+}
