@@ -143,16 +143,19 @@ export function createRolegate<const P extends PolicyInput>(
       if (actor.impersonating) refuse('An impersonating actor cannot impersonate again.')
       if (!actor.can(permission, scope === undefined ? {} : { scope }))
         refuse(`Permission "${permission}" required to act on behalf of another subject.`)
+      // The actor's own context knows the policy in force (it may hold roles created at run time).
+      const base = actor instanceof Context ? (actor as Context<P>) : undefined
+      const deciding = base?.policy ?? policy
+      if (role !== undefined && !deciding.roleIndex.has(role)) throw new UnknownRoleError(role)
       const checked = readSubject(target)
       const effective: Subject =
-        role === undefined
-          ? checked
-          : { id: checked.id, type: checked.type, roles: [rg.role(role)] }
-      const context = new Context<P>(deps, effective, actor.subject)
+        role === undefined ? checked : { id: checked.id, type: checked.type, roles: [role] }
+      const context =
+        base?.derive(effective, actor.subject) ?? new Context<P>(deps, effective, actor.subject)
       const superuser = context
         .roles(scope)
         .inForce.find(
-          (name) => policy.roles[policy.roleIndex.get(name) as number]?.superuser === true,
+          (name) => deciding.roles[deciding.roleIndex.get(name) as number]?.superuser === true,
         )
       if (
         superuser !== undefined &&

@@ -54,6 +54,32 @@ describe('impersonation', () => {
     ).toThrow('Cannot act on behalf of a subject holding superuser role "root".')
   })
 
+  test('decides under the policy of the actor’s context, e.g. one with roles created at run time', () => {
+    const withCustom = createRolegate({
+      policy: {
+        ...policy,
+        roles: {
+          ...policy.roles,
+          acme_admin: {
+            subjectTypes: ['customer'],
+            grants: { invoices: 'write', customers: 'read' },
+          },
+        },
+      },
+    })
+    const actor = withCustom.context({ id: 'adm', type: 'admin', roles: ['support'] })
+    const target = { id: 'acme', type: 'customer', roles: ['acme_admin'] }
+    const ctx = rg.impersonate(actor as never, target, { permission: 'customers:impersonate' })
+    expect(ctx.can('customers:read')).toBe(true)
+    expect(ctx.roles().held).toEqual(['acme_admin'])
+    const asRole = rg.impersonate(
+      actor as never,
+      { ...target, roles: [] },
+      { permission: 'customers:impersonate', role: 'acme_admin' as 'root' },
+    )
+    expect(asRole.can('invoices:write')).toBe(true)
+  })
+
   test('an unknown default role is a clear error', () => {
     expect(() =>
       rg.impersonate(admin, customer, {

@@ -98,6 +98,16 @@ export class Context<P extends PolicyInput = PolicyInput> implements RoleContext
     this.#noInstance = { subject, conditions: deps.conditions, resource: undefined }
   }
 
+  /** The compiled policy this context decides with. */
+  get policy(): CompiledPolicy {
+    return this.#deps.policy
+  }
+
+  /** A context for another subject under the same policy and conditions, acting for `actor`. */
+  derive(subject: Subject, actor: Subject): Context<P> {
+    return new Context<P>(this.#deps, subject, actor)
+  }
+
   #set(scope: string | undefined): RoleSet {
     if (scope === undefined)
       return (this.#global ??= this.#deps.roleSetFor(this.subject, undefined))
