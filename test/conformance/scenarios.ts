@@ -625,6 +625,44 @@ export const scenarios: readonly Scenario[] = [
     expect: ok([acme, globex]),
   },
 
+  // problemErrors(): what a handler's assert() throws, answered as a guard answers
+  {
+    name: "problemErrors(): a handler's assert() allowed lets the handler answer",
+    subject: 'fiona',
+    request: get('/invoices/assert'),
+    expect: ok({ route: 'GET /invoices/assert' }),
+  },
+  {
+    name: "problemErrors(): a handler's assert() denied is the guard's 403 problem",
+    subject: 'vera',
+    request: get('/invoices/assert'),
+    expect: forbidden('Permission "invoices:write" required.', {
+      permission: 'invoices:write',
+      reason: 'no-grant',
+    }),
+  },
+  {
+    name: "problemErrors(): a handler's assert() without a subject is 401 with WWW-Authenticate",
+    request: get('/invoices/assert'),
+    expect: unauthenticated,
+  },
+  {
+    name: "problemErrors(): a handler's assert() with the store down is 503, reported to onError",
+    subject: 'outage',
+    request: get('/invoices/assert'),
+    expect: {
+      status: 503,
+      headers: { ...PROBLEM, 'retry-after': '1' },
+      body: {
+        type: `${TYPE}backend-unavailable`,
+        title: 'Authorization backend unavailable',
+        status: 503,
+        detail: 'The assignment store did not answer.',
+      },
+      errors: ['The assignment store did not answer.'],
+    },
+  },
+
   // the free guards
   {
     name: 'a free guard without a rolegate uses the request rolegate',

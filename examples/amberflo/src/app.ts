@@ -1,7 +1,7 @@
 import { bodyParser } from '@koa/bodyparser'
 import Router from '@koa/router'
 import type { AuditHook } from '@rolegate/core'
-import { rolegate } from '@rolegate/koa'
+import { problemErrors, rolegate } from '@rolegate/koa'
 import Koa from 'koa'
 import { authenticate, memberOf } from './authenticate.js'
 import type { Deps } from './deps.js'
@@ -83,6 +83,8 @@ export function createApp({
 
   const app = new Koa()
   app.use(problems(onError))
+  // rolegate's 401, 403 and 503 thrown by handlers; everything else goes on to problems().
+  app.use(problemErrors({ onError }))
   app.use(bodyParser({ enableTypes: ['json'] }))
   app.use(authenticate({ directory, sessions, demo }))
   app.use(authz)

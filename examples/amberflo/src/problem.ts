@@ -1,5 +1,4 @@
 import { STATUS_CODES } from 'node:http'
-import { HttpRolegateError } from '@rolegate/core'
 import type { Middleware } from 'koa'
 
 /** An RFC 9457 problem body, as the app's own refusals (422, 404, 409…) send it. */
@@ -35,10 +34,11 @@ export class ProblemError extends Error {
 }
 
 /**
- * Answers a {@link ProblemError}, what a handler's `ctx.state.rolegate.assert()` throws (403, 503),
- * and errors Koa's own middleware marks as exposable (a malformed JSON body) with
- * `application/problem+json`. Anything else is a 500 that says nothing. rolegate's guards write
- * their own 401/403/503 problem bodies and never reach this.
+ * Answers a {@link ProblemError}, and errors Koa's own middleware marks as exposable (a malformed
+ * JSON body), with `application/problem+json`. Anything else is a 500 that says nothing. rolegate's
+ * errors never get here: its guards answer their own 401/403/503, and `problemErrors()` from
+ * `@rolegate/koa`, mounted just inside this, answers what `ctx.state.rolegate.assert()` throws in a
+ * handler (403, 503).
  */
 export function problems(onError: (error: unknown) => void): Middleware {
   return async function problems(ctx, next) {
@@ -47,7 +47,6 @@ export function problems(onError: (error: unknown) => void): Middleware {
     } catch (error) {
       const problem = toProblem(error)
       if (problem.status >= 500) onError(error)
-      if (error instanceof HttpRolegateError) ctx.set({ ...error.headers })
       ctx.status = problem.status
       ctx.body = problem
       ctx.set('content-type', 'application/problem+json; charset=utf-8')
@@ -57,7 +56,6 @@ export function problems(onError: (error: unknown) => void): Middleware {
 
 function toProblem(error: unknown): AppProblem {
   if (error instanceof ProblemError) return error.problem
-  if (error instanceof HttpRolegateError) return { ...error.problem }
   const { status, expose, message } = error as {
     status?: unknown
     expose?: unknown

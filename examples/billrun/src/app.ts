@@ -10,7 +10,7 @@ import {
   type Rolegate,
   type Subject,
 } from '@rolegate/core'
-import { rolegate } from '@rolegate/express'
+import { problemErrors, rolegate } from '@rolegate/express'
 import express, { type Express, type Request } from 'express'
 import { billingJob, type RunBillingJob } from './billing-job.js'
 import { createData, type BillRunData } from './data.js'
@@ -214,6 +214,7 @@ export function createApp(options: AppOptions = {}): BillRunApp {
   })
 
   app.use((req, res) => sendProblem(res, notFound(`No route for ${req.method} ${req.path}.`)))
-  app.use(answerErrors())
+  // rolegate's 401, 403 and 503 thrown by handlers, then the app's own errors.
+  app.use(problemErrors(), answerErrors())
   return { app, rolegate: rg, store, data, runBillingJob }
 }

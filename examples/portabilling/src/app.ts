@@ -10,7 +10,7 @@ import {
   type Rolegate,
   type Subject,
 } from '@rolegate/core'
-import { rolegate } from '@rolegate/express'
+import { problemErrors, rolegate } from '@rolegate/express'
 import express, { type Express, type Request, type RequestHandler } from 'express'
 import { adminRoutes } from './admin-routes.js'
 import { liveRolegate, memoryCustomRoles, type CustomRoles } from './custom-roles.js'
@@ -182,6 +182,7 @@ export function createApp(options: AppOptions = {}): PortaBillingApp {
   app.use('/admin', adminRoutes({ authz, rolegate: rg, roles, store }))
 
   app.use((req, res) => sendProblem(res, notFound(`No route for ${req.method} ${req.path}.`)))
-  app.use(answerErrors())
+  // rolegate's 401, 403 and 503 thrown by handlers, then the app's own errors.
+  app.use(problemErrors(), answerErrors())
   return { app, rolegate: rg, roles, store, data }
 }

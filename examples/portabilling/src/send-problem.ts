@@ -29,17 +29,16 @@ export function notFound(detail: string): AppProblem {
   return { type: 'urn:rolegate-example:problem:not-found', title: 'Not found', status: 404, detail }
 }
 
-/** What an error carries when it was made to become a response (rolegate's, http-errors'). */
-interface HttpError {
-  readonly status?: unknown
-  readonly problem?: unknown
-  readonly headers?: unknown
+/** What body-parser's errors carry: `type` says what went wrong reading the body. */
+interface BodyParserError {
   readonly type?: unknown
 }
 
 /**
- * The last middleware: a rolegate error becomes its own problem response (403 from a job's
- * `assert`, 503 when the store is down), a body that is not JSON a 400, anything else a 500.
+ * The app's last middleware, mounted after `@rolegate/express`'s `problemErrors()`, which answers
+ * rolegate's errors as problem bodies (403 from a handler's or a job's `assert`, 503 when the store
+ * is down). What reaches this is the app's own: a body that is not JSON is a 400, anything else a
+ * 500.
  */
 export function answerErrors(
   report: (error: unknown) => void = console.error,
@@ -49,17 +48,8 @@ export function answerErrors(
       next(error)
       return
     }
-    const http: HttpError = typeof error === 'object' && error !== null ? error : {}
-    if (
-      typeof http.status === 'number' &&
-      typeof http.problem === 'object' &&
-      http.problem !== null
-    ) {
-      if (typeof http.headers === 'object' && http.headers !== null) res.set(http.headers)
-      sendProblem(res, http.problem as AppProblem)
-      return
-    }
-    if (http.type === 'entity.parse.failed') {
+    const { type }: BodyParserError = typeof error === 'object' && error !== null ? error : {}
+    if (type === 'entity.parse.failed') {
       sendProblem(res, invalidRequest('The body is not valid JSON.'))
       return
     }

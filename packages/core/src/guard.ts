@@ -2,6 +2,7 @@ import { emitAudit, type AuditEvent } from './audit.js'
 import type { Rolegate } from './create-rolegate.js'
 import type { Decision } from './decision.js'
 import { invalidArgument } from './errors.js'
+import { asHttpFailure } from './http-failure.js'
 import type { PermissionOf, PolicyInput } from './policy/types.js'
 import {
   failedCheckProblem,
@@ -102,26 +103,6 @@ function decide<P extends PolicyInput>(
   const problem = missingPermissionProblem(missing, mode, scope, decision.reason)
   const denial: Denial = { allowed: false, status: 403, headers: {}, problem, decision }
   return { allowed: false, reason: decision.reason, denial }
-}
-
-/** The shape of rolegate's HTTP errors, read structurally so that two copies of core agree. */
-interface HttpFailure {
-  readonly code: string
-  readonly status: 401 | 403 | 503
-  readonly headers: Readonly<Record<string, string>>
-  readonly problem: Problem
-  readonly decision?: Decision
-}
-
-const HTTP_CODES: ReadonlySet<unknown> = new Set([
-  'ERR_ROLEGATE_UNAUTHORIZED',
-  'ERR_ROLEGATE_FORBIDDEN',
-  'ERR_ROLEGATE_BACKEND_UNAVAILABLE',
-])
-
-function asHttpFailure(error: unknown): HttpFailure | undefined {
-  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined
-  return HTTP_CODES.has(error.code) && 'problem' in error ? (error as HttpFailure) : undefined
 }
 
 /** What a thrown error means: a denial it carries itself, or 403 because the check failed. */

@@ -27,6 +27,7 @@ export {
   type PolicyProblem,
   type RolegateErrorCode,
 } from './errors.js'
+export { asHttpFailure, type HttpFailure } from './http-failure.js'
 export { compilePolicy, isCompiledPolicy, type CompiledPolicy } from './policy/compile-policy.js'
 export { definePolicy } from './policy/define-policy.js'
 export { loadPolicy, parsePolicy, type LoadPolicyOptions } from './policy/load-policy.js'

@@ -1,7 +1,8 @@
 /**
  * Express middleware for rolegate: `rolegate(rg)` attaches a lazily resolved role context as
  * `req.rolegate`; `requirePermission`, `requireRole` and `redactFor` guard routes and answer 401,
- * 403 or 503 with RFC 9457 problem bodies. Works with Express 4 and 5.
+ * 403 or 503 with RFC 9457 problem bodies; `problemErrors()` answers the same way for what
+ * `req.rolegate.assert()` throws in a handler. Works with Express 4 and 5.
  *
  * @module
  */
@@ -24,7 +25,7 @@ export {
   type RedactOptions,
   type RoleGuardOptions,
 } from './guards.js'
-export type { OnDenied } from './send.js'
+export { problemErrors, type OnDenied, type ProblemErrorsOptions } from './send.js'
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace -- Express's own augmentation point

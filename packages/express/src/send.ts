@@ -1,5 +1,5 @@
-import { failedCheckProblem, type Denial } from '@rolegate/core'
-import type { Request, Response } from 'express'
+import { asHttpFailure, failedCheckProblem, type Denial } from '@rolegate/core'
+import type { ErrorRequestHandler, Request, Response } from 'express'
 
 /**
  * Replaces the default problem response of a denied request (401, 403 or 503). It must answer
@@ -25,8 +25,11 @@ export const failedCheck: Denial = {
   problem: failedCheckProblem(),
 }
 
-/** Writes a denial as an `application/problem+json` response. */
-export function send(res: Response, { status, headers, problem }: Denial): void {
+/** Writes a denial, or a rolegate HTTP error, as an `application/problem+json` response. */
+export function send(
+  res: Response,
+  { status, headers, problem }: Pick<Denial, 'status' | 'headers' | 'problem'>,
+): void {
   res.status(status).set(headers)
   res.set('content-type', 'application/problem+json; charset=utf-8')
   // res.send, not res.json: redactFor() wraps res.json, and a problem body must never be redacted.
@@ -56,5 +59,44 @@ export function deny(
     Promise.resolve(handler(req, res, denial)).then(fallback, failed)
   } catch (error) {
     failed(error)
+  }
+}
+
+/** Options of {@link problemErrors}. */
+export interface ProblemErrorsOptions {
+  /**
+   * Hears the rolegate errors that are failures rather than answers: a 503, when the store or cache
+   * did not answer. A 401 or 403 is the app working as intended and is not reported.
+   * @defaultValue the `onError` of the request's `rolegate()` middleware, else `console.error`
+   */
+  readonly onError?: (error: unknown) => void
+}
+
+/**
+ * An error-handling middleware that answers rolegate's HTTP errors, the 401, 403 and 503 that
+ * `await req.rolegate.assert(…)` throws in a handler, with their status, headers and problem body,
+ * as the guards do. Any other error, or one thrown after the response has started, goes on to the
+ * next error handler: mount yours after it. Errors are recognised by their `code`, so those of
+ * another copy of `@rolegate/core` are too.
+ *
+ * @example
+ * ```ts
+ * app.post('/invoices/:id/void', async (req, res) => {
+ *   await req.rolegate.assert('invoices:write') // 403 problem body when denied
+ *   res.json(await voidInvoice(req.params.id))
+ * })
+ * app.use(problemErrors(), myErrorHandler)
+ * ```
+ */
+export function problemErrors({ onError }: ProblemErrorsOptions = {}): ErrorRequestHandler {
+  return function problemErrors(error: unknown, req, res, next) {
+    const http = asHttpFailure(error)
+    if (http === undefined || res.headersSent) return next(error)
+    if (http.code === 'ERR_ROLEGATE_BACKEND_UNAVAILABLE') {
+      const state = (req as { rolegate?: object }).rolegate
+      const responder = state === undefined ? undefined : responders.get(state)
+      ;(onError ?? responder?.onError ?? console.error)(error)
+    }
+    send(res, http)
   }
 }

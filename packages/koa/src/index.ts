@@ -1,7 +1,8 @@
 /**
  * Koa middleware for rolegate: `rolegate(rg)` attaches a lazily resolved role context as
  * `ctx.state.rolegate`; `requirePermission`, `requireRole` and `redactFor` guard routes and answer
- * 401, 403 or 503 with RFC 9457 problem bodies. Works with Koa 2 and 3.
+ * 401, 403 or 503 with RFC 9457 problem bodies; `problemErrors()` answers the same way for what
+ * `ctx.state.rolegate.assert()` throws in a handler. Works with Koa 2 and 3.
  *
  * @module
  */
@@ -25,7 +26,7 @@ export {
   type RedactOptions,
   type RoleGuardOptions,
 } from './guards.js'
-export type { OnDenied } from './send.js'
+export { problemErrors, type OnDenied, type ProblemErrorsOptions } from './send.js'
 
 declare module 'koa' {
   interface DefaultState {

@@ -1,5 +1,5 @@
-import { failedCheckProblem, type Denial } from '@rolegate/core'
-import type { ParameterizedContext } from 'koa'
+import { asHttpFailure, failedCheckProblem, type Denial } from '@rolegate/core'
+import type { Middleware, Next, ParameterizedContext } from 'koa'
 
 /**
  * Replaces the default problem response of a denied request (401, 403 or 503) by setting
@@ -25,8 +25,11 @@ export const failedCheck: Denial = {
   problem: failedCheckProblem(),
 }
 
-/** Writes a denial as an `application/problem+json` response. */
-export function send(ctx: ParameterizedContext, { status, headers, problem }: Denial): void {
+/** Writes a denial, or a rolegate HTTP error, as an `application/problem+json` response. */
+export function send(
+  ctx: ParameterizedContext,
+  { status, headers, problem }: Pick<Denial, 'status' | 'headers' | 'problem'>,
+): void {
   ctx.status = status
   ctx.set({ ...headers, 'content-type': 'application/problem+json; charset=utf-8' })
   ctx.body = JSON.stringify(problem)
@@ -50,4 +53,48 @@ export async function deny(
     }
   }
   send(ctx, denial)
+}
+
+/** Options of {@link problemErrors}. */
+export interface ProblemErrorsOptions {
+  /**
+   * Hears the rolegate errors that are failures rather than answers: a 503, when the store or cache
+   * did not answer. A 401 or 403 is the app working as intended and is not reported.
+   * @defaultValue the `onError` of the request's `rolegate()` middleware, else `console.error`
+   */
+  readonly onError?: (error: unknown) => void
+}
+
+/**
+ * A middleware that answers rolegate's HTTP errors thrown downstream, the 401, 403 and 503 that
+ * `await ctx.state.rolegate.assert(…)` throws in a handler, with their status, headers and problem
+ * body, as the guards do. Any other error, or one thrown after the response has started, is
+ * re-thrown to your own error handling. Errors are recognised by their `code`, so those of another
+ * copy of `@rolegate/core` are too.
+ *
+ * @example
+ * ```ts
+ * app.use(myErrorHandler) // outside: sees what problemErrors() re-throws
+ * app.use(problemErrors())
+ * router.post('/invoices/:id/void', async (ctx) => {
+ *   await ctx.state.rolegate.assert('invoices:write') // 403 problem body when denied
+ *   ctx.body = await voidInvoice(ctx.params.id)
+ * })
+ * ```
+ */
+export function problemErrors({ onError }: ProblemErrorsOptions = {}): Middleware {
+  return async function problemErrors(ctx: ParameterizedContext, next: Next): Promise<void> {
+    try {
+      await next()
+    } catch (error) {
+      const http = asHttpFailure(error)
+      if (http === undefined || ctx.headerSent) throw error
+      if (http.code === 'ERR_ROLEGATE_BACKEND_UNAVAILABLE') {
+        const state = (ctx.state as { rolegate?: object }).rolegate
+        const responder = state === undefined ? undefined : responders.get(state)
+        ;(onError ?? responder?.onError ?? console.error)(error)
+      }
+      send(ctx, http)
+    }
+  }
 }

@@ -1,4 +1,4 @@
-import { rolegate, requirePermission } from '@rolegate/express'
+import { problemErrors, rolegate, requirePermission } from '@rolegate/express'
 import type { Express, Request, Response } from 'express'
 import methodOverride from 'method-override'
 import type { Deps } from '../fixtures.js'
@@ -75,11 +75,16 @@ export function createExpressApp(express: ExpressFactory, deps: Deps): Express {
   app.options('/exports', authz.requirePermission('reports:export'), (_req, res) => {
     res.status(204).end()
   })
+  // Settled by hand rather than awaited: Express 4 does not pass a rejected handler on to next().
+  app.get('/invoices/assert', (req, res, next) => {
+    req.rolegate.assert('invoices:write').then(() => reply('GET /invoices/assert')(req, res), next)
+  })
   app.get('/free/unbound', requirePermission('invoices:read'), reply('GET /free/unbound'))
   app.get(
     '/free/bound',
     requirePermission('invoices:read', { rolegate: deps.rg }),
     reply('GET /free/bound'),
   )
+  app.use(problemErrors())
   return app
 }

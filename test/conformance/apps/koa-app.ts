@@ -1,5 +1,5 @@
 import Router, { type RouterContext } from '@koa/router'
-import { rolegate, requirePermission } from '@rolegate/koa'
+import { problemErrors, rolegate, requirePermission } from '@rolegate/koa'
 import type Koa from 'koa'
 import type { Next, ParameterizedContext } from 'koa'
 import type { Deps } from '../fixtures.js'
@@ -88,6 +88,10 @@ export function createKoaApp(KoaApp: KoaClass, deps: Deps): Koa {
   router.options('/exports', authz.requirePermission('reports:export'), (ctx) => {
     ctx.status = 204
   })
+  router.get('/invoices/assert', async (ctx) => {
+    await ctx.state.rolegate.assert('invoices:write')
+    reply('GET /invoices/assert')(ctx)
+  })
   router.get('/free/unbound', requirePermission('invoices:read'), reply('GET /free/unbound'))
   router.get(
     '/free/bound',
@@ -98,6 +102,7 @@ export function createKoaApp(KoaApp: KoaClass, deps: Deps): Koa {
   const app = new KoaApp()
   app.silent = true
   app.use(methodOverride)
+  app.use(problemErrors())
   app.use(authz)
   app.use(router.routes()).use(router.allowedMethods())
   return app

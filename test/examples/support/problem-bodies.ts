@@ -1,6 +1,6 @@
 /**
- * The exact problem bodies (RFC 9457) the example apps answer with: rolegate's own for 401 and 403,
- * and the examples' for bad requests. Tests compare whole bodies with `toEqual`.
+ * The exact problem bodies (RFC 9457) the example apps answer with: rolegate's own for 401, 403 and
+ * 503, and the examples' for bad requests. Tests compare whole bodies with `toEqual`.
  */
 
 /** 401: no authenticated subject. */
@@ -9,6 +9,14 @@ export const UNAUTHENTICATED = {
   title: 'Authentication required',
   status: 401,
   detail: 'This request needs an authenticated subject.',
+} as const
+
+/** 503: the assignment store did not answer, whether a guard or a handler asked. */
+export const BACKEND_UNAVAILABLE = {
+  type: 'urn:rolegate:problem:backend-unavailable',
+  title: 'Authorization backend unavailable',
+  status: 503,
+  detail: 'The assignment store did not answer.',
 } as const
 
 /** 403 from `requirePermission`: the permission that was missing and why. */
