@@ -1,6 +1,8 @@
 /**
  * `pnpm bench`: rolegate beside @casl/ability, casbin, accesscontrol and @rbac/rbac on the same
- * policies, in one run. See bench/README.md for what each scenario measures and how to read it.
+ * policies (core), through Express and Koa over HTTP (http), and through the Redis context cache
+ * (redis), in one run. `pnpm bench -- core http` runs a subset. See bench/README.md for what each
+ * scenario measures and how to read it.
  */
 import { cpus, loadavg, platform, release, totalmem } from 'node:os'
 import { accesscontrol } from './peers/accesscontrol.js'
@@ -16,11 +18,27 @@ import { allocationScenario } from './scenarios/allocation.js'
 import { largeFixture, largeScenario } from './scenarios/b-large.js'
 import { compileScenario } from './scenarios/c-compile.js'
 import { contextScenario } from './scenarios/context-creation.js'
+import { httpScenario } from './scenarios/http.js'
+import { redisScenario } from './scenarios/redis.js'
 import { printTargets } from './targets.js'
 
 const peers: readonly Peer[] = [rolegate, baseline, casl, accesscontrol, casbin, rbac]
 
-function printHeader(): void {
+const SECTIONS = ['core', 'redis', 'http'] as const
+type Section = (typeof SECTIONS)[number]
+
+/** The sections named on the command line (`pnpm bench -- redis http`), or all of them. */
+function sectionsFrom(args: readonly string[]): readonly Section[] {
+  const named = args.filter((a) => a !== '--')
+  const unknown = named.filter((a) => !(SECTIONS as readonly string[]).includes(a))
+  if (unknown.length > 0)
+    throw new Error(
+      `unknown section ${unknown.join(', ')}: use ${SECTIONS.join(', ')} (or none for all)`,
+    )
+  return named.length === 0 ? SECTIONS : SECTIONS.filter((s) => named.includes(s))
+}
+
+function printHeader(sections: readonly Section[]): void {
   const cpu = cpus()
   console.log('rolegate bench')
   console.log(`node ${process.version} (V8 ${process.versions.v8}), ${platform()} ${release()}`)
@@ -29,6 +47,8 @@ function printHeader(): void {
   )
   console.log(`date: ${new Date().toISOString()}`)
   console.log(`load average before the run: ${load()} (other processes share these cores)`)
+  console.log(`sections: ${sections.join(', ')}`)
+  if (!sections.includes('core')) return
   console.log('\nLibraries and how the neutral policy was mapped onto each:')
   for (const peer of peers) {
     console.log(`  ${peer.name}${peer.api === 'async' ? ' (async)' : ''}`)
@@ -43,8 +63,8 @@ const load = (): string =>
 const start = performance.now()
 const elapsed = (): string => `${((performance.now() - start) / 1000).toFixed(1)} s`
 
-async function main(): Promise<void> {
-  printHeader()
+/** Issue 2: the core decision benchmarks. */
+async function coreSection(): Promise<void> {
   const large = largeFixture()
   // C first: compile time and retained heap are read in a process whose heap holds nothing else yet.
   await compileScenario(
@@ -62,6 +82,21 @@ async function main(): Promise<void> {
     { label: 'B, 512 users', ...large, count: 4096 },
   ])
   await allocationScenario(peers, large)
+  console.log(`\n[core done at ${elapsed()}]`)
+}
+
+async function main(): Promise<void> {
+  const sections = sectionsFrom(process.argv.slice(2))
+  printHeader(sections)
+  if (sections.includes('core')) await coreSection()
+  if (sections.includes('redis')) {
+    await redisScenario()
+    console.log(`\n[redis done at ${elapsed()}]`)
+  }
+  if (sections.includes('http')) {
+    await httpScenario()
+    console.log(`\n[http done at ${elapsed()}]`)
+  }
   printTargets()
   console.log(`\ntotal: ${elapsed()}, load average after the run: ${load()}`)
 }

@@ -1,12 +1,16 @@
 import { printTable, verdict } from './report.js'
 
-/** One of issue 2's targets, as measured in this run. */
+/** One of the issues' targets, as measured in this run. */
 export interface Target {
+  /** Which issue and section it belongs to; the summary prints one table per group. */
+  readonly group?: string
   readonly scenario: string
   readonly target: string
   readonly measured: string
   readonly pass: boolean
 }
+
+const CORE = 'issue 2, core: rolegate only'
 
 const targets: Target[] = []
 
@@ -17,11 +21,16 @@ export function judge(target: Target): string {
 }
 
 export function printTargets(): void {
-  printTable(
-    'Targets (issue 2): rolegate only',
-    ['scenario', 'target', 'measured', 'result'],
-    targets.map((t) => [t.scenario, t.target, t.measured, verdict(t.pass)]),
-  )
+  const groups = [...new Set(targets.map((t) => t.group ?? CORE))]
+  for (const group of groups) {
+    printTable(
+      `Targets (${group})`,
+      ['scenario', 'target', 'measured', 'result'],
+      targets
+        .filter((t) => (t.group ?? CORE) === group)
+        .map((t) => [t.scenario, t.target, t.measured, verdict(t.pass)]),
+    )
+  }
   const failed = targets.filter((t) => !t.pass).length
   console.log(`\n${targets.length - failed} targets met, ${failed} missed`)
 }

@@ -24,14 +24,16 @@ e = some(where (p.eft == allow))
 m = r.obj == p.obj && (r.act == p.act || p.act == "write") && g(r.sub, p.sub)
 `
 
-function policyLines(policy: NeutralPolicy): string[] {
+/** One `p` line per role and resource, at its effective level. */
+export function policyLines(policy: NeutralPolicy): string[] {
   const lines: string[] = []
   for (const [role, table] of flatten(policy))
     for (const [resource, level] of table) lines.push(`p, ${role}, ${resource}, ${level}`)
   return lines
 }
 
-async function enforcerFor(lines: readonly string[]): Promise<Enforcer> {
+/** An enforcer over the bench's model and `lines` (used by the HTTP guard too). */
+export async function enforcerFor(lines: readonly string[]): Promise<Enforcer> {
   return newEnforcer(newModelFromString(MODEL), new StringAdapter(lines.join('\n')))
 }
 

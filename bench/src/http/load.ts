@@ -1,0 +1,154 @@
+import { fork, type ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import autocannon from 'autocannon'
+import type { ServerMessage } from './server.js'
+
+/** A server child process for one variant: its port, its CPU time on request, a full GC. */
+export interface Server {
+  readonly url: string
+  usage(): Promise<Usage>
+  gc(): Promise<void>
+  stop(): Promise<void>
+}
+
+interface Usage {
+  readonly cpuMicros: number
+  readonly idle: number
+  readonly active: number
+}
+
+const serverScript = fileURLToPath(new URL('./server.ts', import.meta.url))
+
+/** Waits for the child's next message of `type`; rejects if the child exits first. */
+function nextMessage<T extends ServerMessage['type']>(
+  child: ChildProcess,
+  type: T,
+): Promise<Extract<ServerMessage, { type: T }>> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: ServerMessage): void => {
+      if (message.type !== type) return
+      child.off('message', onMessage)
+      child.off('exit', onExit)
+      resolve(message as Extract<ServerMessage, { type: T }>)
+    }
+    const onExit = (code: number | null): void => {
+      child.off('message', onMessage)
+      reject(new Error(`a bench server exited with ${String(code)}`))
+    }
+    child.on('message', onMessage)
+    child.once('exit', onExit)
+  })
+}
+
+/** Forks `server.ts` for one framework and variant (sources through tsx) and waits for its port. */
+export async function startServer(
+  framework: 'express' | 'koa',
+  variant: string,
+  path: string,
+): Promise<Server> {
+  const child: ChildProcess = fork(serverScript, [framework, variant], {
+    execArgv: ['--expose-gc', '--conditions=@rolegate/source', '--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+  const { port } = await nextMessage(child, 'ready')
+  const ask = async <T extends 'usage' | 'gc'>(
+    type: T,
+  ): Promise<Extract<ServerMessage, { type: T }>> => {
+    const reply = nextMessage(child, type)
+    child.send(type)
+    return reply
+  }
+  return {
+    url: `http://127.0.0.1:${port}${path}`,
+    usage: () => ask('usage'),
+    gc: async () => void (await ask('gc')),
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      child.disconnect()
+      await exited
+    },
+  }
+}
+
+/** One timed run against one variant. */
+export interface LoadResult {
+  readonly requestsPerSecond: number
+  /** From every 2xx response's own latency (autocannon's histogram keeps whole milliseconds). */
+  readonly p99Ms: number
+  /** The server process's CPU time (user + system) per request. */
+  readonly cpuMicrosPerRequest: number
+  /** The server's event-loop utilization during the run: near 1 means the server was the bottleneck. */
+  readonly utilization: number
+  readonly requests: number
+}
+
+export interface LoadOptions {
+  readonly headers: Readonly<Record<string, string>>
+  readonly connections: number
+  readonly seconds: number
+}
+
+/** autocannon's programmatic API; fails on any error, timeout or non-2xx answer. */
+function cannon(
+  url: string,
+  options: LoadOptions,
+  latencies?: number[],
+): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url,
+        headers: { ...options.headers },
+        connections: options.connections,
+        duration: options.seconds,
+        pipelining: 1,
+      },
+      (error, result) => {
+        if (error !== null && error !== undefined) reject(error as Error)
+        else if (result.errors > 0 || result.timeouts > 0 || result.non2xx > 0)
+          reject(
+            new Error(
+              `${url}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx`,
+            ),
+          )
+        else resolve(result)
+      },
+    )
+    if (latencies !== undefined)
+      instance.on('response', (_client, _status, _bytes, responseTime) => {
+        latencies.push(responseTime)
+      })
+  })
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN
+}
+
+/**
+ * A full GC in the server, a warm-up run, then the timed run, with the server's CPU time and
+ * event-loop utilization read around it.
+ */
+export async function load(
+  server: Server,
+  options: LoadOptions,
+  warmupSeconds: number,
+): Promise<LoadResult> {
+  await server.gc()
+  if (warmupSeconds > 0) await cannon(server.url, { ...options, seconds: warmupSeconds })
+  const latencies: number[] = []
+  const before = await server.usage()
+  const result = await cannon(server.url, options, latencies)
+  const after = await server.usage()
+  const requests = result.requests.total
+  latencies.sort((a, b) => a - b)
+  const active = after.active - before.active
+  return {
+    requestsPerSecond: requests / result.duration,
+    p99Ms: percentile(latencies, 99),
+    cpuMicrosPerRequest: (after.cpuMicros - before.cpuMicros) / requests,
+    utilization: active / (active + after.idle - before.idle),
+    requests,
+  }
+}

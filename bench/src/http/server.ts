@@ -1,0 +1,65 @@
+/**
+ * One HTTP server, run in a child process of the bench (`fork`), so that autocannon in the parent
+ * and the server under load do not share an event loop, and so that no variant shares JIT feedback
+ * or garbage with another. `node --expose-gc … server.ts express|koa <variant>` listens on
+ * 127.0.0.1 (an ephemeral port), sends `{ type: 'ready', port }` over IPC, answers `'usage'` with
+ * the process's CPU time and event-loop utilization, runs a full GC on `'gc'`, and exits when the
+ * parent disconnects.
+ */
+import { createServer, type RequestListener } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { performance } from 'node:perf_hooks'
+import { expressApp } from './express-apps.js'
+import { VARIANTS, handWrittenGuards, type Variant } from './guards.js'
+import { koaApp } from './koa-apps.js'
+
+/** What the child sends back. */
+export type ServerMessage =
+  | { readonly type: 'ready'; readonly port: number }
+  | { readonly type: 'gc' }
+  | {
+      readonly type: 'usage'
+      readonly cpuMicros: number
+      readonly idle: number
+      readonly active: number
+    }
+
+const isVariant = (v: unknown): v is Variant => (VARIANTS as readonly unknown[]).includes(v)
+
+async function listen(listener: RequestListener): Promise<number> {
+  const server = createServer(listener)
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return (server.address() as AddressInfo).port
+}
+
+function reply(message: unknown): void {
+  const send = (m: ServerMessage): void => {
+    process.send?.(m)
+  }
+  if (message === 'usage') {
+    const { user, system } = process.cpuUsage()
+    const { idle, active } = performance.eventLoopUtilization()
+    send({ type: 'usage', cpuMicros: user + system, idle, active })
+  } else if (message === 'gc') {
+    ;(globalThis as { gc?: () => void }).gc?.()
+    send({ type: 'gc' })
+  }
+}
+
+async function main(): Promise<void> {
+  const [framework, variant] = process.argv.slice(2)
+  if ((framework !== 'express' && framework !== 'koa') || !isVariant(variant))
+    throw new Error(
+      `usage: server.ts express|koa <variant>, got ${String(framework)} ${String(variant)}`,
+    )
+  const guards = await handWrittenGuards()
+  const port = await listen((framework === 'express' ? expressApp : koaApp)(variant, guards))
+  process.on('message', reply)
+  process.on('disconnect', () => process.exit(0))
+  process.send?.({ type: 'ready', port } satisfies ServerMessage)
+}
+
+main().catch((error: unknown) => {
+  console.error(error)
+  process.exit(1)
+})
