@@ -76,30 +76,56 @@ function validate(rolegate: NameChecker, requirement: Requirement): void {
 }
 
 type Verdict = Pick<AuditEvent, 'allowed' | 'reason'> & { readonly denial?: Denial }
+type Check = CheckOptions & { readonly scope: string | undefined }
 
-/** The decision proper, once the context, the scope and the instance are known. */
-function decide<P extends PolicyInput>(
+/**
+ * Whether the requirement is met: `can()` on the hot path, which allocates nothing; the reasons
+ * are worked out only for a denial or an audit event.
+ */
+function meets<P extends PolicyInput>(
   ctx: RoleContext<P>,
   requirement: Requirement,
-  options: CheckOptions & { readonly scope: string | undefined },
-): Verdict {
+  options: Check,
+): boolean {
+  if (requirement.kind === 'role')
+    return requirement.roles.some((role) => ctx.hasRole(role, options))
+  const can = (permission: string): boolean => ctx.can(permission as PermissionOf<P>, options)
+  return requirement.mode === 'all'
+    ? requirement.permissions.every(can)
+    : requirement.permissions.some(can)
+}
+
+/** Why an allowed request was allowed, for the audit event. */
+function allowedReason<P extends PolicyInput>(
+  ctx: RoleContext<P>,
+  requirement: Requirement,
+  options: Check,
+): AuditEvent['reason'] {
+  if (requirement.kind === 'role') return 'role-held'
+  for (const permission of requirement.permissions) {
+    const decision = ctx.explain(permission as PermissionOf<P>, options)
+    if (decision.allowed) return decision.reason
+  }
+  return 'granted'
+}
+
+/** The denial of a request that does not meet the requirement, naming what was missing. */
+function denied<P extends PolicyInput>(
+  ctx: RoleContext<P>,
+  requirement: Requirement,
+  options: Check,
+): Verdict & { denial: Denial } {
   const { scope } = options
   if (requirement.kind === 'role') {
-    if (requirement.roles.some((role) => ctx.hasRole(role, { scope })))
-      return { allowed: true, reason: 'role-held' }
     const problem = missingRoleProblem(requirement.roles, scope)
     const denial: Denial = { allowed: false, status: 403, headers: {}, problem }
     return { allowed: false, reason: 'role-missing', denial }
   }
   const { permissions, mode } = requirement
   const decisions = permissions.map((p) => ctx.explain(p as PermissionOf<P>, options))
-  const denied = decisions.filter((d) => !d.allowed)
-  if (mode === 'all' ? denied.length === 0 : denied.length < decisions.length) {
-    const { reason } = decisions.find((d) => d.allowed) as Decision
-    return { allowed: true, reason }
-  }
-  const decision = denied[0] as Decision
-  const missing = (mode === 'all' ? denied : decisions).map((d) => d.permission)
+  const refused = decisions.filter((d) => !d.allowed)
+  const decision = refused[0] as Decision
+  const missing = (mode === 'all' ? refused : decisions).map((d) => d.permission)
   const problem = missingPermissionProblem(missing, mode, scope, decision.reason)
   const denial: Denial = { allowed: false, status: 403, headers: {}, problem, decision }
   return { allowed: false, reason: decision.reason, denial }
@@ -164,7 +190,7 @@ export function guard<P extends PolicyInput = PolicyInput>(
 
   return async function check(request, input = {}) {
     const started = performance.now()
-    const settings = request === undefined ? undefined : settingsOf.get(request)
+    const settings = request === undefined ? undefined : settingsOf(request)
     let scope: string | undefined
     let ids: Pick<AuditEvent, 'actor' | 'subject'> = { actor: undefined, subject: undefined }
     let verdict: Verdict
@@ -183,24 +209,27 @@ export function guard<P extends PolicyInput = PolicyInput>(
       ids = { actor: ctx.actor.id, subject: ctx.subject.id }
       scope = typeof input.scope === 'function' ? await input.scope() : input.scope
       const resource = input.resource === undefined ? undefined : await input.resource()
-      verdict = decide(ctx, requirement, { scope, resource })
-      if (verdict.allowed) {
-        audit(settings, { ...what, ...ids, scope, ...verdict }, started)
+      const options = { scope, resource }
+      if (meets(ctx, requirement, options)) {
+        if (settings.audit !== undefined) {
+          const reason = allowedReason(ctx, requirement, options)
+          audit(settings, { ...what, ...ids, scope, allowed: true, reason }, started)
+        }
         return { allowed: true, context: ctx, scope, resource }
       }
+      verdict = denied(ctx, requirement, options)
     } catch (error) {
       verdict = failure(error, settings)
       if (ids.subject === undefined) ids = { actor: settings?.actor?.id, subject: undefined }
     }
-    // A refused impersonation names the permission it lacked, not the route's.
-    const refused = verdict.denial?.decision?.permission
-    const checkedNames =
-      refused !== undefined && !permissions.includes(refused) ? { permissions: [refused] } : what
-    audit(
-      settings,
-      { ...checkedNames, ...ids, scope, allowed: false, reason: verdict.reason },
-      started,
-    )
+    if (settings?.audit !== undefined) {
+      // A refused impersonation names the permission it lacked, not the route's.
+      const refused = verdict.denial?.decision?.permission
+      const checkedNames =
+        refused !== undefined && !permissions.includes(refused) ? { permissions: [refused] } : what
+      const event = { ...checkedNames, ...ids, scope, allowed: false, reason: verdict.reason }
+      audit(settings, event, started)
+    }
     return verdict.denial as Denial
   }
 }

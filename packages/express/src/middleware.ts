@@ -9,7 +9,7 @@ import {
 } from '@rolegate/core'
 import type { NextFunction, Request, Response } from 'express'
 import { bindGuards, type Guards } from './guards.js'
-import { responders, type OnDenied } from './send.js'
+import { setResponder, type OnDenied } from './send.js'
 
 type MaybePromise<T> = T | Promise<T>
 
@@ -88,13 +88,16 @@ export function rolegate<P extends PolicyInput>(
     },
   })
   const responder = { onDenied, onError }
-  const states = new WeakMap<Request, RequestRolegate<P>>()
+  // One key per middleware, so two rolegates on one app keep apart; a property rather than a
+  // WeakMap, whose entries keyed by per-request objects outlive young-generation GCs.
+  const STATE: unique symbol = Symbol('rolegate.state')
   const of = (req: Request): RequestRolegate<P> => {
-    let state = states.get(req)
+    const holder = req as { [STATE]?: RequestRolegate<P> }
+    let state = holder[STATE]
     if (state === undefined) {
       state = attach(req)
-      states.set(req, state)
-      responders.set(state, responder)
+      holder[STATE] = state
+      setResponder(state, responder)
       // The augmentation types req.rolegate by no particular policy.
       ;(req as { rolegate?: unknown }).rolegate = state
     }

@@ -14,8 +14,21 @@ export interface Responder {
   readonly onError: (error: unknown) => void
 }
 
-/** The responder of each per-request rolegate, set by the middleware that made it. */
-export const responders: WeakMap<object, Responder> = new WeakMap()
+/**
+ * Where a per-request rolegate keeps the responder of the middleware that made it: a symbol-keyed
+ * property, since WeakMap entries keyed by per-request objects outlive young-generation GCs.
+ */
+const RESPONDER: unique symbol = Symbol('rolegate.responder')
+
+/** Records the responder of a per-request rolegate. */
+export function setResponder(state: object, responder: Responder): void {
+  ;(state as { [RESPONDER]?: Responder })[RESPONDER] = responder
+}
+
+/** The responder of a per-request rolegate, if the middleware set one. */
+export function responderOf(state: object): Responder | undefined {
+  return (state as { [RESPONDER]?: Responder })[RESPONDER]
+}
 
 /** The denial for a check that failed in a way core did not map (it never should). */
 export const failedCheck: Denial = {
@@ -44,7 +57,7 @@ export function deny(
   state: object | undefined,
   onDenied: OnDenied | undefined,
 ): void {
-  const responder = state === undefined ? undefined : responders.get(state)
+  const responder = state === undefined ? undefined : responderOf(state)
   const handler = onDenied ?? responder?.onDenied
   const report = responder?.onError ?? ((error: unknown) => console.error(error))
   const fallback = (): void => {
@@ -94,7 +107,7 @@ export function problemErrors({ onError }: ProblemErrorsOptions = {}): ErrorRequ
     if (http === undefined || res.headersSent) return next(error)
     if (http.code === 'ERR_ROLEGATE_BACKEND_UNAVAILABLE') {
       const state = (req as { rolegate?: object }).rolegate
-      const responder = state === undefined ? undefined : responders.get(state)
+      const responder = state === undefined ? undefined : responderOf(state)
       ;(onError ?? responder?.onError ?? console.error)(error)
     }
     send(res, http)

@@ -9,7 +9,7 @@ import {
 } from '@rolegate/core'
 import type { Next, ParameterizedContext } from 'koa'
 import { bindGuards, type Guards } from './guards.js'
-import { responders, type OnDenied } from './send.js'
+import { setResponder, type OnDenied } from './send.js'
 
 type MaybePromise<T> = T | Promise<T>
 
@@ -88,13 +88,16 @@ export function rolegate<P extends PolicyInput>(
     },
   })
   const responder = { onDenied, onError }
-  const states = new WeakMap<object, RequestRolegate<P>>()
+  // One key per middleware, so two rolegates on one app keep apart; a property rather than a
+  // WeakMap, whose entries keyed by per-request objects outlive young-generation GCs.
+  const STATE: unique symbol = Symbol('rolegate.state')
   const of = (ctx: ParameterizedContext): RequestRolegate<P> => {
-    let state = states.get(ctx)
+    const holder = ctx as { [STATE]?: RequestRolegate<P> }
+    let state = holder[STATE]
     if (state === undefined) {
       state = attach(ctx)
-      states.set(ctx, state)
-      responders.set(state, responder)
+      holder[STATE] = state
+      setResponder(state, responder)
       // The augmentation types ctx.state.rolegate by no particular policy.
       ;(ctx.state as { rolegate?: unknown }).rolegate = state
     }
