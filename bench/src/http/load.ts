@@ -47,7 +47,8 @@ export async function startServer(
   path: string,
 ): Promise<Server> {
   const child: ChildProcess = fork(serverScript, [framework, variant], {
-    execArgv: ['--expose-gc', '--conditions=@rolegate/source', '--import', 'tsx'],
+    // No source condition: the servers run rolegate's built packages, as users do.
+    execArgv: ['--expose-gc', '--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
   const { port } = await nextMessage(child, 'ready')
