@@ -1,5 +1,10 @@
-import { createRolegate, type Condition, type PolicyInput, type Rolegate } from '@rolegate/core'
-import { pathStep } from './path-step.js'
+import {
+  createRolegate,
+  type Condition,
+  type PolicyInput,
+  type Rolegate,
+  pathStep,
+} from '@rolegate/core'
 
 /** Where a grant names a condition. */
 export interface ConditionUse {

@@ -23,6 +23,7 @@ export {
   UnauthorizedError,
   UnknownPermissionError,
   UnknownRoleError,
+  invalidArgument,
   type AnyRolegateError,
   type PolicyProblem,
   type RolegateErrorCode,
@@ -30,6 +31,7 @@ export {
 export { asHttpFailure, type HttpFailure } from './http-failure.js'
 export { compilePolicy, isCompiledPolicy, type CompiledPolicy } from './policy/compile-policy.js'
 export { definePolicy } from './policy/define-policy.js'
+export { pathStep } from './policy/names.js'
 export { loadPolicy, parsePolicy, type LoadPolicyOptions } from './policy/load-policy.js'
 export type {
   ActionOf,

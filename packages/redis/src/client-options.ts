@@ -1,5 +1,5 @@
+import { invalidArgument } from '@rolegate/core'
 import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis'
-import { invalidArgument } from './errors.js'
 
 /** The ioredis clients rolegate accepts: a single Redis (direct or through Sentinel) or a Cluster. */
 export type RedisClient = Redis | Cluster

@@ -1,12 +1,5 @@
 import { BackendUnavailableError } from '@rolegate/core'
 
-/** A bad argument, thrown as a `TypeError` with a code, as core does (openid-client's habit). */
-export function invalidArgument(
-  message: string,
-): TypeError & { code: 'ERR_ROLEGATE_INVALID_ARGUMENT' } {
-  return Object.assign(new TypeError(message), { code: 'ERR_ROLEGATE_INVALID_ARGUMENT' as const })
-}
-
 /** Whether `error` is core's BackendUnavailableError, matched on `code` so two copies of core agree. */
 export function isUnavailable(error: unknown): error is BackendUnavailableError {
   return (

@@ -1,4 +1,4 @@
-import { invalidArgument } from './errors.js'
+import { invalidArgument } from '@rolegate/core'
 
 /**
  * Every Redis key and channel name rolegate uses under one prefix.

@@ -7,12 +7,13 @@ import {
   type AssignmentStore,
   type CompiledPolicy,
   type ScopeOption,
+  invalidArgument,
 } from '@rolegate/core'
 import { decodeAssignments, encodeAssignments } from './assignments-doc.js'
 import { checkRedisClient, type RedisClient } from './client-options.js'
 import { compareAndSet, newToken } from './compare-and-set.js'
 import { withDeadline } from './deadline.js'
-import { invalidArgument, unavailable } from './errors.js'
+import { unavailable } from './errors.js'
 import { subjectMessage } from './invalidation.js'
 import { DEFAULT_KEY_PREFIX, redisKeys, type RedisKeys } from './keys.js'
 import { rebuildIndex, roleIndex } from './role-index.js'

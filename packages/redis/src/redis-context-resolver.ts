@@ -6,12 +6,13 @@ import {
   type RoleContext,
   type Rolegate,
   type Subject,
+  invalidArgument,
+  withAssignments,
 } from '@rolegate/core'
 import { LRUCache } from 'lru-cache'
 import { duplicateClient, type RedisClient } from './client-options.js'
-import { invalidArgument } from './errors.js'
 import { listenForChanges, whenReady, type Listener } from './invalidation.js'
-import { isBare, withStored } from './with-stored.js'
+import { isBare } from './is-bare.js'
 import type { RedisAssignmentStore } from './redis-assignment-store.js'
 import type { RedisPolicyStore } from './redis-policy-store.js'
 
@@ -213,10 +214,10 @@ export function redisContextResolver<P extends PolicyInput>({
   }
 
   const contextOf = (rg: Rolegate<P>, subject: Subject, entry: Entry<P>): RoleContext<P> => {
-    if (!isBare(subject)) return rg.context(withStored(subject, entry.assignments))
+    if (!isBare(subject)) return rg.context(withAssignments(subject, entry.assignments))
     const memo = entry.memo
     if (memo?.rolegate === rg) return memo.context
-    const context = rg.context(withStored(subject, entry.assignments))
+    const context = rg.context(withAssignments(subject, entry.assignments))
     entry.memo = { rolegate: rg, context }
     return context
   }

@@ -8,11 +8,12 @@ import {
   type PolicyProblem,
   type Rolegate,
   type RoleInput,
+  invalidArgument,
 } from '@rolegate/core'
 import { checkRedisClient, type RedisClient } from './client-options.js'
 import { compareAndSet, newToken } from './compare-and-set.js'
 import { withDeadline } from './deadline.js'
-import { invalidArgument, unavailable } from './errors.js'
+import { unavailable } from './errors.js'
 import { policyMessage } from './invalidation.js'
 import { DEFAULT_KEY_PREFIX, redisKeys, type RedisKeys } from './keys.js'
 import { roleIndex } from './role-index.js'

@@ -1,4 +1,4 @@
-import { pathStep } from '../path-step.js'
+import { pathStep } from '@rolegate/core'
 import type { LintContext } from './lint-context.js'
 
 /** A problem a rule found: where in the policy, and what core does there. */
