@@ -134,7 +134,8 @@ export interface Deps {
   /** Messages of the errors reported to `onError`. */
   readonly errors: string[]
   /** The app's `subject` option, given the `x-test-user` header. */
-  subjectFor(name: string | undefined): Subject | undefined
+  /** `later:<name>` answers with a promise, as a session store or token introspection would. */
+  subjectFor(name: string | undefined): Subject | undefined | Promise<Subject | undefined>
   audit(event: AuditEvent): void
   onError(error: unknown): void
   loadSubject(id: string): Subject | undefined
@@ -160,6 +161,8 @@ export async function createDeps(): Promise<Deps> {
     errors,
     subjectFor(name) {
       if (name === 'throw') throw new Error('session store unreachable')
+      if (name === 'reject') return Promise.reject(new Error('token introspection failed'))
+      if (name?.startsWith('later:') === true) return Promise.resolve(users.get(name.slice(6)))
       if (name === 'malformed') return { id: 42 } as unknown as Subject
       return name === undefined ? undefined : users.get(name)
     },

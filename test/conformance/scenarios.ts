@@ -144,6 +144,18 @@ export const scenarios: readonly Scenario[] = [
     expect: noInvoiceRead,
   },
   {
+    name: 'a subject read asynchronously is decided the same: allowed',
+    subject: 'later:vera',
+    request: get('/invoices'),
+    expect: ok({ route: 'GET /invoices' }),
+  },
+  {
+    name: 'a subject read asynchronously is decided the same: denied',
+    subject: 'later:mia',
+    request: get('/invoices'),
+    expect: noInvoiceRead,
+  },
+  {
     name: 'write implies read: a finance user reads invoices',
     subject: 'fiona',
     request: get('/invoices'),
@@ -337,6 +349,12 @@ export const scenarios: readonly Scenario[] = [
     subject: 'throw',
     request: get('/invoices'),
     expect: { ...failed, errors: ['session store unreachable'] },
+  },
+  {
+    name: 'a subject reader that rejects denies and is reported',
+    subject: 'reject',
+    request: get('/invoices'),
+    expect: { ...failed, errors: ['token introspection failed'] },
   },
   {
     name: 'a malformed subject denies',

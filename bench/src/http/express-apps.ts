@@ -15,20 +15,20 @@ import {
   type Variant,
 } from './guards.js'
 
-/** The same route, handler and subject middleware for every variant; only the guard differs. */
-function app(guard: RequestHandler | undefined, before?: RequestHandler): Express {
-  const app = express()
-  app.use((req, _res, next) => {
-    ;(req as { user?: unknown }).user = userFromHeader(req.get(USER_HEADER))
-    next()
-  })
-  if (before !== undefined) app.use(before)
-  const handler: RequestHandler = (_req, res) => {
-    res.json(BODY)
-  }
-  if (guard === undefined) app.get(ROUTE, handler)
-  else app.get(ROUTE, guard, handler)
-  return app
+/** One variant's middleware: `use` for the app, in order, and `route` for `GET /customers`. */
+export interface ExpressChain {
+  readonly use: readonly RequestHandler[]
+  readonly route: readonly RequestHandler[]
+}
+
+/** The subject middleware every variant has first: a fresh `{ id, roles }` from the header. */
+const subject: RequestHandler = (req, _res, next) => {
+  ;(req as { user?: unknown }).user = userFromHeader(req.get(USER_HEADER))
+  next()
+}
+
+const handler: RequestHandler = (_req, res) => {
+  res.json(BODY)
 }
 
 /** A hand-written guard: 401 without a subject, 403 unless `decide` allows. */
@@ -41,24 +41,36 @@ function handWritten(decide: Decide): RequestHandler {
   }
 }
 
-/** The Express 5 app for one variant. */
-export function expressApp(
+/** The same route, handler and subject middleware for every variant; only the guard differs. */
+export function expressChain(
   variant: Variant,
   guards: Readonly<Record<HandWritten, Decide>>,
-): RequestListener {
+): ExpressChain {
   switch (variant) {
     case 'none':
-      return app(undefined)
+      return { use: [subject], route: [handler] }
     case 'rolegate': {
       // rolegate's documented use: app.use(authz), then authz.requirePermission on the route; the
       // subject is req.user, which the subject middleware sets, as Passport would.
       const authz = rolegate(httpRolegate(), { onError: () => {} })
-      return app(authz.requirePermission(PERMISSION), authz)
+      return { use: [subject, authz], route: [authz.requirePermission(PERMISSION), handler] }
     }
     case 'set':
     case 'casl':
     case 'casl-cached':
     case 'casbin':
-      return app(handWritten(guards[variant]))
+      return { use: [subject], route: [handWritten(guards[variant]), handler] }
   }
+}
+
+/** The Express 5 app for one variant. */
+export function expressApp(
+  variant: Variant,
+  guards: Readonly<Record<HandWritten, Decide>>,
+): RequestListener {
+  const { use, route } = expressChain(variant, guards)
+  const app: Express = express()
+  for (const middleware of use) app.use(middleware)
+  app.get(ROUTE, ...route)
+  return app
 }

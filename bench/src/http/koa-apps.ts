@@ -16,23 +16,20 @@ import {
   type Variant,
 } from './guards.js'
 
-/** The same route, handler and subject middleware for every variant; only the guard differs. */
-function app(guard: Middleware | undefined, before?: Middleware): RequestListener {
-  const app = new Koa()
-  app.use(async (ctx, next) => {
-    ctx.state.user = userFromHeader(ctx.get(USER_HEADER) || undefined)
-    await next()
-  })
-  if (before !== undefined) app.use(before)
-  const router = new Router()
-  const handler: Middleware = (ctx) => {
-    ctx.body = BODY
-  }
-  if (guard === undefined) router.get(ROUTE, handler)
-  else router.get(ROUTE, guard, handler)
-  app.use(router.routes())
-  const callback = app.callback()
-  return (req, res) => void callback(req, res)
+/** One variant's middleware: `use` for the app, in order, and `route` for `GET /customers`. */
+export interface KoaChain {
+  readonly use: readonly Middleware[]
+  readonly route: readonly Middleware[]
+}
+
+/** The subject middleware every variant has first: a fresh `{ id, roles }` from the header. */
+const subject: Middleware = async (ctx, next) => {
+  ctx.state.user = userFromHeader(ctx.get(USER_HEADER) || undefined)
+  await next()
+}
+
+const handler: Middleware = (ctx) => {
+  ctx.body = BODY
 }
 
 /** A hand-written guard: 401 without a subject, 403 unless `decide` allows. */
@@ -48,24 +45,39 @@ function handWritten(decide: Decide): Middleware {
   }
 }
 
-/** The Koa 3 app for one variant, routed by @koa/router. */
-export function koaApp(
+/** The same route, handler and subject middleware for every variant; only the guard differs. */
+export function koaChain(
   variant: Variant,
   guards: Readonly<Record<HandWritten, Decide>>,
-): RequestListener {
+): KoaChain {
   switch (variant) {
     case 'none':
-      return app(undefined)
+      return { use: [subject], route: [handler] }
     case 'rolegate': {
       // rolegate's documented use: app.use(authz), then authz.requirePermission on the route; the
       // subject is ctx.state.user, which the subject middleware sets, as koa-passport would.
       const authz = rolegate(httpRolegate(), { onError: () => {} })
-      return app(authz.requirePermission(PERMISSION), authz)
+      return { use: [subject, authz], route: [authz.requirePermission(PERMISSION), handler] }
     }
     case 'set':
     case 'casl':
     case 'casl-cached':
     case 'casbin':
-      return app(handWritten(guards[variant]))
+      return { use: [subject], route: [handWritten(guards[variant]), handler] }
   }
+}
+
+/** The Koa 3 app for one variant, routed by @koa/router. */
+export function koaApp(
+  variant: Variant,
+  guards: Readonly<Record<HandWritten, Decide>>,
+): RequestListener {
+  const { use, route } = koaChain(variant, guards)
+  const app = new Koa()
+  for (const middleware of use) app.use(middleware)
+  const router = new Router()
+  router.get(ROUTE, ...route)
+  app.use(router.routes())
+  const callback = app.callback()
+  return (req, res) => void callback(req, res)
 }

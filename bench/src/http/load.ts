@@ -72,14 +72,14 @@ export async function startServer(
   }
 }
 
-/** One timed run against one variant. */
+/** One variant's timed runs of a round, taken together. */
 export interface LoadResult {
   readonly requestsPerSecond: number
   /** From every 2xx response's own latency (autocannon's histogram keeps whole milliseconds). */
   readonly p99Ms: number
   /** The server process's CPU time (user + system) per request. */
   readonly cpuMicrosPerRequest: number
-  /** The server's event-loop utilization during the run: near 1 means the server was the bottleneck. */
+  /** The server's event-loop utilization during the runs: near 1 means the server was the bottleneck. */
   readonly utilization: number
   readonly requests: number
 }
@@ -127,29 +127,49 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN
 }
 
-/**
- * A full GC in the server, a warm-up run, then the timed run, with the server's CPU time and
- * event-loop utilization read around it.
- */
-export async function load(
-  server: Server,
-  options: LoadOptions,
-  warmupSeconds: number,
-): Promise<LoadResult> {
+/** A full GC in the server, then a run whose answers are not kept, while the JIT settles. */
+export async function warmUp(server: Server, options: LoadOptions): Promise<void> {
   await server.gc()
-  if (warmupSeconds > 0) await cannon(server.url, { ...options, seconds: warmupSeconds })
+  await cannon(server.url, options)
+}
+
+/** One timed run, with the server's CPU time and event-loop utilization read around it. */
+export interface Slice {
+  readonly requests: number
+  readonly seconds: number
+  readonly cpuMicros: number
+  readonly active: number
+  readonly idle: number
+  readonly latencies: readonly number[]
+}
+
+/** Runs the load once against a server and reads what it cost the server. */
+export async function slice(server: Server, options: LoadOptions): Promise<Slice> {
   const latencies: number[] = []
   const before = await server.usage()
   const result = await cannon(server.url, options, latencies)
   const after = await server.usage()
-  const requests = result.requests.total
-  latencies.sort((a, b) => a - b)
-  const active = after.active - before.active
   return {
-    requestsPerSecond: requests / result.duration,
+    requests: result.requests.total,
+    seconds: result.duration,
+    cpuMicros: after.cpuMicros - before.cpuMicros,
+    active: after.active - before.active,
+    idle: after.idle - before.idle,
+    latencies,
+  }
+}
+
+/** A variant's slices of one round taken together, as one run of their total length. */
+export function combine(slices: readonly Slice[]): LoadResult {
+  const sum = (pick: (s: Slice) => number): number => slices.reduce((t, s) => t + pick(s), 0)
+  const requests = sum((s) => s.requests)
+  const active = sum((s) => s.active)
+  const latencies = slices.flatMap((s) => s.latencies).sort((a, b) => a - b)
+  return {
+    requestsPerSecond: requests / sum((s) => s.seconds),
     p99Ms: percentile(latencies, 99),
-    cpuMicrosPerRequest: (after.cpuMicros - before.cpuMicros) / requests,
-    utilization: active / (active + after.idle - before.idle),
+    cpuMicrosPerRequest: sum((s) => s.cpuMicros) / requests,
+    utilization: active / (active + sum((s) => s.idle)),
     requests,
   }
 }

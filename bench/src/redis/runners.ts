@@ -4,7 +4,7 @@ import type { Runner } from '../peers/peer.js'
 import type { RedisCheck } from './fixture.js'
 
 /** How a guard resolves a subject's context. */
-export type Resolve = (subject: Subject) => Promise<RoleContext>
+export type Resolve = (subject: Subject) => RoleContext | Promise<RoleContext>
 
 /**
  * One decision per index (`width` 1), or one batch of `width` concurrent decisions per index, so

@@ -8,7 +8,17 @@ import {
   VARIANTS,
   type Variant,
 } from '../http/guards.js'
-import { load, startServer, type LoadResult, type Server } from '../http/load.js'
+import {
+  combine,
+  slice,
+  startServer,
+  warmUp,
+  type LoadOptions,
+  type LoadResult,
+  type Server,
+  type Slice,
+} from '../http/load.js'
+import { guardPathScenario } from './guard-path.js'
 import { printTable, rate } from '../report.js'
 import { judge } from '../targets.js'
 
@@ -16,10 +26,11 @@ const FRAMEWORKS = ['express', 'koa'] as const
 type Framework = (typeof FRAMEWORKS)[number]
 const NAMES: Readonly<Record<Framework, string>> = { express: 'Express 5', koa: 'Koa 3' }
 
+/** Timed seconds per variant and round, run as SLICES slices taking turns with the other variants. */
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 2)
-/** Warm-up before each run; the first round's is longer, while the JIT settles. */
-const WARMUP_SECONDS = Number(process.env.BENCH_HTTP_WARMUP ?? 0.5)
-const FIRST_WARMUP_SECONDS = 2
+const SLICES = Number(process.env.BENCH_HTTP_SLICES ?? 4)
+/** Warm-up of each server started for a round, before its first slice: the JIT settles in it. */
+const WARMUP_SECONDS = Number(process.env.BENCH_HTTP_WARMUP ?? 1)
 const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 5)
 const CONNECTIONS = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 10)
 const TARGET_RATIO = 0.97
@@ -55,54 +66,92 @@ const median = (values: readonly number[]): number => {
 /** Per framework and variant, the run of each round. */
 type Runs = Map<Framework, Map<Variant, LoadResult[]>>
 
-/**
- * Issue 3: requests per second through Express 5 and Koa 3 on loopback, one variant of the guard
- * at a time. Servers run in a child process per framework; autocannon runs here. Every variant is
- * run once per round, in an order that rotates from round to round, and the median of the rounds
- * is reported.
- */
-export async function httpScenario(): Promise<void> {
-  const jobs = FRAMEWORKS.flatMap((framework) =>
-    VARIANTS.map((variant) => ({ framework, variant })),
-  )
-  const servers = new Map<string, Server>()
-  const key = (framework: Framework, variant: Variant): string => `${framework}/${variant}`
+interface Job {
+  readonly framework: Framework
+  readonly variant: Variant
+}
+
+/** Starts a server per job, two at a time (each child loads its sources through tsx on start). */
+async function startServers(jobs: readonly Job[]): Promise<Map<Job, Server>> {
+  const servers = new Map<Job, Server>()
   try {
-    // Two at a time: each child compiles the sources through tsx on start.
     for (let i = 0; i < jobs.length; i += 2)
       await Promise.all(
-        jobs.slice(i, i + 2).map(async ({ framework, variant }) => {
-          servers.set(key(framework, variant), await startServer(framework, variant, ROUTE))
+        jobs.slice(i, i + 2).map(async (job) => {
+          servers.set(job, await startServer(job.framework, job.variant, ROUTE))
         }),
       )
-    for (const { framework, variant } of jobs)
-      await verify(framework, variant, servers.get(key(framework, variant)) as Server)
-    console.log(
-      `\nHTTP: every variant answered 200 / 403 / 401 for ${ALLOWED_USER} / ${DENIED_USER} / nobody; timing ${ROUNDS} rounds × ${jobs.length} servers × (${WARMUP_SECONDS} s warm-up, ${FIRST_WARMUP_SECONDS} s in round 1, + ${SECONDS} s)`,
-    )
-    const runs: Runs = new Map(FRAMEWORKS.map((f) => [f, new Map(VARIANTS.map((v) => [v, []]))]))
-    const options = {
-      headers: { [USER_HEADER]: ALLOWED_USER },
-      connections: CONNECTIONS,
-      seconds: SECONDS,
-    }
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const framework of FRAMEWORKS)
-        for (let i = 0; i < VARIANTS.length; i++) {
-          // The order rotates from round to round, so no variant always runs first or last.
-          const variant = VARIANTS[(i + round) % VARIANTS.length] as Variant
-          const server = servers.get(key(framework, variant)) as Server
-          runs
-            .get(framework)
-            ?.get(variant)
-            ?.push(await load(server, options, WARMUP_SECONDS))
-        }
-      console.log(`[HTTP round ${round + 1}/${ROUNDS} done]`)
-    }
-    report(runs)
-  } finally {
-    await Promise.all([...servers.values()].map((s) => s.stop()))
+  } catch (error) {
+    await stopServers(servers)
+    throw error
   }
+  return servers
+}
+
+const stopServers = (servers: ReadonlyMap<Job, Server>): Promise<unknown> =>
+  Promise.all([...servers.values()].map((s) => s.stop()))
+
+/**
+ * One round for one framework: warms every variant's server up, then runs SLICES short slices per
+ * variant, taking turns (A B C … A B C …), so that every variant is timed across the same stretch
+ * of the round: the machine's load drifts over seconds, and a variant timed in one block would
+ * carry the drift of its moment into its ratio.
+ */
+async function runRound(
+  own: readonly Job[],
+  servers: ReadonlyMap<Job, Server>,
+  options: Omit<LoadOptions, 'seconds'>,
+  round: number,
+): Promise<Map<Job, LoadResult>> {
+  for (const job of own)
+    await warmUp(servers.get(job) as Server, { ...options, seconds: WARMUP_SECONDS })
+  const slices = new Map<Job, Slice[]>(own.map((job) => [job, []]))
+  const seconds = SECONDS / SLICES
+  for (let s = 0; s < SLICES; s++)
+    for (let i = 0; i < own.length; i++) {
+      // The order rotates from slice to slice and round to round: no variant always runs first.
+      const job = own[(i + s + round) % own.length] as Job
+      slices.get(job)?.push(await slice(servers.get(job) as Server, { ...options, seconds }))
+    }
+  return new Map([...slices].map(([job, taken]) => [job, combine(taken)]))
+}
+
+/**
+ * Issue 3: requests per second through Express 5 and Koa 3 on loopback, one variant of the guard
+ * at a time, with autocannon here and each server in a child process of its own. Every round
+ * starts a fresh server per variant: a server process can be faster or slower than another
+ * running the same code by 20% or more for its whole life (measured: a no-guard server at 41 µs of
+ * CPU per request in one run and 71 µs in another), so a process lives one round, and the medians
+ * are taken over rounds. Within a round the variants take turns in short slices, and the ratio to
+ * no guard is the median of each round's own ratio.
+ */
+export async function httpScenario(): Promise<void> {
+  const jobs: Job[] = FRAMEWORKS.flatMap((framework) =>
+    VARIANTS.map((variant) => ({ framework, variant })),
+  )
+  const runs: Runs = new Map(FRAMEWORKS.map((f) => [f, new Map(VARIANTS.map((v) => [v, []]))]))
+  const options = { headers: { [USER_HEADER]: ALLOWED_USER }, connections: CONNECTIONS }
+  console.log(
+    `\nHTTP: ${ROUNDS} rounds; each starts ${jobs.length} servers and checks that each answers 200 / 403 / 401 for ${ALLOWED_USER} / ${DENIED_USER} / nobody; then per framework, ${WARMUP_SECONDS} s of warm-up per server, and ${SLICES} slices of ${SECONDS / SLICES} s per variant, taking turns`,
+  )
+  for (let round = 0; round < ROUNDS; round++) {
+    const servers = await startServers(jobs)
+    try {
+      for (const job of jobs) await verify(job.framework, job.variant, servers.get(job) as Server)
+      for (const framework of FRAMEWORKS) {
+        const own = jobs.filter((job) => job.framework === framework)
+        for (const [job, result] of await runRound(own, servers, options, round))
+          runs.get(framework)?.get(job.variant)?.push(result)
+      }
+    } finally {
+      await stopServers(servers)
+    }
+    console.log(`[HTTP round ${round + 1}/${ROUNDS} done]`)
+  }
+  report(runs)
+  const noGuardCpu = (framework: Framework): number =>
+    summarize(runs.get(framework)?.get('none') ?? []).cpu
+  await guardPathScenario({ express: noGuardCpu('express'), koa: noGuardCpu('koa') })
 }
 
 interface Summary {
@@ -124,28 +173,38 @@ function summarize(results: readonly LoadResult[]): Summary {
   }
 }
 
+/** The median over rounds of `a`'s req/s over `b`'s in the same round. */
+const pairedRatio = (a: readonly LoadResult[], b: readonly LoadResult[]): number =>
+  median(a.map((r, i) => r.requestsPerSecond / (b[i] as LoadResult).requestsPerSecond))
+
+/** The median over rounds of `a`'s CPU time per request minus `b`'s in the same round. */
+const pairedCpu = (a: readonly LoadResult[], b: readonly LoadResult[]): number =>
+  median(a.map((r, i) => r.cpuMicrosPerRequest - (b[i] as LoadResult).cpuMicrosPerRequest))
+
 const percent = (ratio: number): string => `${(ratio * 100).toFixed(1)}%`
 const micros = (us: number): string => `${us.toFixed(1)} µs`
 const signed = (us: number): string => `${us >= 0 ? '+' : '−'}${Math.abs(us).toFixed(1)} µs`
 
-/** The three targets for one framework, judged on the medians; returns the cells for rolegate's row. */
-function judgeFramework(framework: Framework, s: ReadonlyMap<Variant, Summary>): string[] {
-  const at = (v: Variant): Summary => s.get(v) as Summary
-  const own = at('rolegate')
-  const ratio = own.rps / at('none').rps
-  const beats = (v: Variant): string =>
-    judge({
+/** The three targets for one framework, judged on paired ratios; returns the cells for rolegate's row. */
+function judgeFramework(framework: Framework, runs: ReadonlyMap<Variant, LoadResult[]>): string[] {
+  const of = (v: Variant): LoadResult[] => runs.get(v) as LoadResult[]
+  const own = of('rolegate')
+  const beats = (v: Variant): string => {
+    const ratio = pairedRatio(own, of(v))
+    return judge({
       group: ISSUE,
       scenario: `${NAMES[framework]}: rolegate beats ${LABELS[v]}`,
       target: `more req/s than ${LABELS[v]}`,
-      measured: `${rate(own.rps)} vs ${rate(at(v).rps)} req/s (${(own.rps / at(v).rps).toFixed(2)}x)`,
-      pass: own.rps > at(v).rps,
+      measured: `${ratio.toFixed(2)}x (medians ${rate(summarize(own).rps)} vs ${rate(summarize(of(v)).rps)} req/s)`,
+      pass: ratio > 1,
     })
+  }
+  const ratio = pairedRatio(own, of('none'))
   const kept = judge({
     group: ISSUE,
     scenario: `${NAMES[framework]}: rolegate requirePermission vs no guard`,
     target: `≥ ${percent(TARGET_RATIO)} of no guard's req/s`,
-    measured: `${percent(ratio)} (${rate(own.rps)} vs ${rate(at('none').rps)} req/s)`,
+    measured: `${percent(ratio)} (medians ${rate(summarize(own).rps)} vs ${rate(summarize(of('none')).rps)} req/s)`,
     pass: ratio >= TARGET_RATIO,
   })
   return [kept, beats('casl'), beats('casbin')]
@@ -154,26 +213,26 @@ function judgeFramework(framework: Framework, s: ReadonlyMap<Variant, Summary>):
 function report(runs: Runs): void {
   const rows: string[][] = []
   for (const [framework, byVariant] of runs) {
-    const s = new Map([...byVariant].map(([v, results]) => [v, summarize(results)]))
-    const none = s.get('none') as Summary
-    const verdicts = judgeFramework(framework, s)
-    for (const [variant, summary] of s) {
+    const none = byVariant.get('none') as LoadResult[]
+    const verdicts = judgeFramework(framework, byVariant)
+    for (const [variant, results] of byVariant) {
+      const summary = summarize(results)
       rows.push([
         NAMES[framework],
         LABELS[variant],
         rate(summary.rps),
         summary.rounds.map((r) => rate(r)).join(' '),
         `${summary.p99.toFixed(2)} ms`,
-        variant === 'none' ? '—' : percent(summary.rps / none.rps),
+        variant === 'none' ? '—' : percent(pairedRatio(results, none)),
         micros(summary.cpu),
-        variant === 'none' ? '—' : signed(summary.cpu - none.cpu),
+        variant === 'none' ? '—' : signed(pairedCpu(results, none)),
         `${Math.round(summary.busy * 100)}%`,
         ...(variant === 'rolegate' ? verdicts : ['', '', '']),
       ])
     }
   }
   printTable(
-    `HTTP: GET ${ROUTE} on loopback, ${CONNECTIONS} connections, median of ${ROUNDS} rounds of ${SECONDS} s`,
+    `HTTP: GET ${ROUTE} on loopback, ${CONNECTIONS} connections, ${ROUNDS} rounds of ${SECONDS} s per variant (${SLICES} slices, taking turns), a fresh server per variant and round`,
     [
       'framework',
       'variant',
@@ -190,10 +249,11 @@ function report(runs: Runs): void {
     ],
     rows,
     [
-      'server: a child process per framework and variant, the same route, handler and subject middleware (x-user header → { id, roles }); a full GC in it before each warm-up',
+      'server: a child process per framework, variant and round, the same route, handler and subject middleware (x-user header → { id, roles }); a full GC in it before the warm-up',
       'load: autocannon in the bench process, keep-alive, no pipelining, only the allowed user; any error or non-2xx answer aborts the run',
       "req/s, p99, CPU: medians over the rounds; p99 from every response's own latency (autocannon's histogram rounds to whole ms); server CPU/req: the child's user+system CPU time / requests",
-      "guard CPU/req: server CPU/req minus no guard's, the guard's own cost; server busy: the child's event-loop utilization (near 100%: the server is the bottleneck)",
+      "vs no guard, the targets: the median over rounds of each round's ratio; guard CPU/req: the median of each round's server CPU/req minus no guard's, the guard's own cost",
+      "server busy: the child's event-loop utilization (near 100%: the server is the bottleneck)",
       "CASL, Ability per request: createMongoAbility(the roles' rules) in the middleware, as CASL's docs do; cached: one Ability per user, kept",
       '> CASL is judged against the per-request Ability; the cached one is shown for comparison',
     ],

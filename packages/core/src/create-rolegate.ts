@@ -22,6 +22,7 @@ import type {
 import { missingPermissionProblem } from './problem.js'
 import { Context, type CheckOptions, type RoleContext } from './role-context.js'
 import { buildRoleSet, type GrantSource, type RoleSet } from './role-set.js'
+import { RoleSetCache } from './role-set-cache.js'
 import { readSubject } from './subject.js'
 
 /** Options of {@link createRolegate}. */
@@ -110,21 +111,15 @@ export function createRolegate<const P extends PolicyInput>(
     if (typeof fn !== 'function') throw invalidArgument(`conditions.${name} must be a function`)
   }
   const policy = compilePolicy(options.policy, { conditions: new Set(Object.keys(conditions)) })
-  const cache = new Map<string, RoleSet>()
-  const cacheSize = options.roleSetCacheSize ?? 10_000
+  const cache = new RoleSetCache(options.roleSetCacheSize ?? 10_000, (held, type) =>
+    buildRoleSet(policy, held, type, undefined),
+  )
 
   const roleSetFor = (subject: Subject, scope: string | undefined): RoleSet => {
     const held = heldRoles(subject, scope)
     const direct = directGrants(policy, subject)
     if (direct !== undefined) return buildRoleSet(policy, held, subject.type, direct)
-    const key = roleSetKey(policy, held, subject.type)
-    let set = cache.get(key)
-    if (set === undefined) {
-      set = buildRoleSet(policy, held, subject.type, undefined)
-      if (cache.size >= cacheSize) cache.delete(cache.keys().next().value as string)
-      cache.set(key, set)
-    }
-    return set
+    return cache.get(subject.type, held)
   }
   const deps = { policy, conditions, roleSetFor }
 
@@ -191,26 +186,6 @@ export function createRolegate<const P extends PolicyInput>(
     },
   }
   return rg
-}
-
-/**
- * The cache key of a role combination: the subject type, then the sorted indexes of the held roles.
- * Indexes keep the key short and cheap to build on every new context; a held name the policy does
- * not know needs its name in the key, since the role set reports it as dropped.
- */
-function roleSetKey(
-  policy: CompiledPolicy,
-  held: readonly string[],
-  type: string | undefined,
-): string {
-  const indexes: number[] = []
-  for (const name of held) {
-    const index = policy.roleIndex.get(name)
-    if (index === undefined) return JSON.stringify([type ?? null, ...[...new Set(held)].sort()])
-    if (!indexes.includes(index)) indexes.push(index)
-  }
-  // The type comes first and the indexes contain no '|': the last '|' always separates them.
-  return `${type ?? ''}|${indexes.sort((a, b) => a - b).join(',')}`
 }
 
 function heldRoles(subject: Subject, scope: string | undefined): readonly string[] {

@@ -6,6 +6,7 @@ import { guard } from './guard.js'
 import { requestRolegate, type RequestRolegateOptions } from './request-rolegate.js'
 import { definePolicy } from './policy/define-policy.js'
 import type { Subject } from './policy/types.js'
+import { memoryAssignmentStore } from './stores/memory-assignment-store.js'
 import type { AssignmentStore } from './stores/types.js'
 
 const policy = definePolicy({
@@ -271,6 +272,69 @@ describe('guard: anything thrown denies', () => {
     expect((await readInvoices(attach({ user: { id: 'x' } }))).allowed).toBe(false)
     await flush()
     expect(errors).toEqual([new Error('sync'), new Error('async')])
+  })
+})
+
+describe('guard: synchronous when everything it waits for is', () => {
+  test('a synchronous subject reader and the default resolver: the outcome, not a promise', () => {
+    const { attach } = setup()
+    const allowed = readInvoices(attach({ user: finance }))
+    expect(allowed).not.toBeInstanceOf(Promise)
+    expect(allowed).toMatchObject({ allowed: true, scope: undefined, resource: undefined })
+    const refused = readInvoices(attach({ user: { id: 'x' } }))
+    expect(refused).not.toBeInstanceOf(Promise)
+    expect(refused).toMatchObject({ allowed: false, status: 403 })
+    const scoped = readInvoices(attach({ user: finance }), { scope: () => 'team:1' })
+    expect(scoped).toMatchObject({ allowed: true, scope: 'team:1' })
+  })
+
+  test('any step that answers with a promise makes the outcome a promise of the same answer', async () => {
+    const later = setup({ subject: (req: Req) => Promise.resolve(req.user) })
+    const outcome = readInvoices(later.attach({ user: finance }))
+    expect(outcome).toBeInstanceOf(Promise)
+    expect(await outcome).toMatchObject({ allowed: true })
+    const { attach } = setup()
+    const loading = readInvoices(attach({ user: finance }), { resource: () => Promise.resolve(7) })
+    expect(loading).toBeInstanceOf(Promise)
+    expect(await loading).toMatchObject({ allowed: true, resource: 7 })
+    const stored = setup({ store: memoryAssignmentStore({ rolegate: rg }) })
+    const resolving = readInvoices(stored.attach({ user: { id: 'y' } }))
+    expect(resolving).toBeInstanceOf(Promise)
+    expect(await resolving).toMatchObject({ allowed: false, status: 403 })
+  })
+
+  test('a subject reader that throws is asked once: later checks and handlers get the same error', async () => {
+    const boom = new Error('session store unreachable')
+    let calls = 0
+    const { attach, errors } = setup({
+      subject: () => {
+        calls++
+        throw boom
+      },
+    })
+    const request = attach({})
+    expect(readInvoices(request)).toMatchObject({ allowed: false, status: 403 })
+    expect(readInvoices(request)).toMatchObject({ allowed: false, status: 403 })
+    await expect(request.context()).rejects.toBe(boom)
+    await expect(request.can('invoices:read')).rejects.toBe(boom)
+    expect(calls).toBe(1)
+    expect(errors).toEqual([boom, boom])
+  })
+
+  test('an onError that throws still denies, and what it threw goes to console.error', () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined)
+    const loggerDown = new Error('logger down')
+    const { attach } = setup({
+      subject: () => {
+        throw new Error('boom')
+      },
+      onError: () => {
+        throw loggerDown
+      },
+    })
+    expect(readInvoices(attach({}))).toMatchObject({ allowed: false, status: 403 })
+    expect(logged).toHaveBeenCalledWith(loggerDown)
+    logged.mockRestore()
   })
 })
 

@@ -3,6 +3,7 @@ import {
   type Allowed,
   type Guard,
   type GuardInput,
+  type Outcome,
   type PermissionOf,
   type PolicyInput,
   type RequestRolegate,
@@ -65,6 +66,7 @@ export function bindGuards<P extends PolicyInput>(
   rolegate: Rolegate<P> | undefined,
   stateOf: (req: Request) => RequestRolegate<P> | undefined,
 ): Guards<P> {
+  /** Runs the check, then calls `allowed` and `next()`, or answers the denial. */
   function run(
     check: Guard<P>,
     [req, res, next]: [Request, Response, NextFunction],
@@ -73,48 +75,70 @@ export function bindGuards<P extends PolicyInput>(
     allowed?: (outcome: Allowed<P>) => void,
   ): void {
     const state = stateOf(req)
+    // Only the check is guarded: a try around next() would catch what the route throws and could
+    // let a failed check through.
+    let outcome: Outcome<P> | Promise<Outcome<P>>
+    try {
+      outcome = check(state, input)
+    } catch {
+      outcome = failedCheck // a guard never throws; should one ever, it denies
+    }
+    const settle = (settled: Outcome<P>): void => {
+      if (!settled.allowed) return deny(req, res, settled, state, onDenied)
+      allowed?.(settled)
+      next()
+    }
+    if (!(outcome instanceof Promise)) return settle(outcome)
     // Settled here, never handed to Express: Express 4 ignores returned promises, and next(err)
     // would give control away instead of failing closed.
-    void check(state, input).then(
-      (outcome) => {
-        if (!outcome.allowed) return deny(req, res, outcome, state, onDenied)
-        allowed?.(outcome)
-        next()
-      },
-      () => deny(req, res, failedCheck, state, onDenied),
-    )
+    void outcome.then(settle, () => settle(failedCheck))
   }
-  const scopeOf = (scope: GuardOptions['scope'], req: Request): GuardInput['scope'] =>
-    typeof scope === 'function' ? () => scope(req) : scope
 
   return {
     requirePermission(permission, { mode = 'all', scope, resource, onDenied } = {}) {
-      const permissions = list(permission)
-      const check = guard(rolegate, { kind: 'permission', permissions, mode })
+      const check = guard(rolegate, { kind: 'permission', permissions: list(permission), mode })
+      const inputOf = guardInput(scope, resource)
       return function requirePermission(req, res, next) {
-        const load = resource === undefined ? undefined : () => resource(req)
-        run(check, [req, res, next], { scope: scopeOf(scope, req), resource: load }, onDenied)
+        run(check, [req, res, next], inputOf(req), onDenied)
       }
     },
     requireRole(role, { scope, onDenied } = {}) {
       const check = guard(rolegate, { kind: 'role', roles: list(role) })
+      const inputOf = guardInput(scope, undefined)
       return function requireRole(req, res, next) {
-        run(check, [req, res, next], { scope: scopeOf(scope, req) }, onDenied)
+        run(check, [req, res, next], inputOf(req), onDenied)
       }
     },
     redactFor(resource, { scope, resource: loader, onDenied } = {}) {
       const permissions = [`${resource}:read`]
       const check = guard(rolegate, { kind: 'permission', permissions, mode: 'all' })
+      const inputOf = guardInput(scope, loader)
       return function redactFor(req, res, next) {
-        const load = loader === undefined ? undefined : () => loader(req)
-        const input = { scope: scopeOf(scope, req), resource: load }
-        run(check, [req, res, next], input, onDenied, ({ context, ...where }) => {
+        run(check, [req, res, next], inputOf(req), onDenied, ({ context, ...where }) => {
           const json = res.json.bind(res)
           res.json = (body: unknown) => json(context.redact(resource, body, where))
         })
       }
     },
   }
+}
+
+/**
+ * The guard input of each request: one shared object when the scope is fixed and there is no
+ * loader (nothing to allocate per request), else functions bound to the request.
+ */
+function guardInput(
+  scope: GuardOptions['scope'],
+  resource: ((req: Request) => unknown) | undefined,
+): (req: Request) => GuardInput {
+  if (typeof scope !== 'function' && resource === undefined) {
+    const fixed: GuardInput = { scope }
+    return () => fixed
+  }
+  return (req) => ({
+    scope: typeof scope === 'function' ? () => scope(req) : scope,
+    resource: resource === undefined ? undefined : () => resource(req),
+  })
 }
 
 const fromRequest = (req: Request): RequestRolegate | undefined =>

@@ -9,6 +9,7 @@ import {
 } from '@rolegate/core'
 import type { NextFunction, Request, Response } from 'express'
 import { bindGuards, type Guards } from './guards.js'
+import { keepState, stateOf } from './request-state.js'
 import { setResponder, type OnDenied } from './send.js'
 
 type MaybePromise<T> = T | Promise<T>
@@ -88,18 +89,14 @@ export function rolegate<P extends PolicyInput>(
     },
   })
   const responder = { onDenied, onError }
-  // One key per middleware, so two rolegates on one app keep apart; a property rather than a
-  // WeakMap, whose entries keyed by per-request objects outlive young-generation GCs.
-  const STATE: unique symbol = Symbol('rolegate.state')
+  // One key per middleware, so two rolegates on one app keep apart.
+  const key: unique symbol = Symbol('rolegate.state')
   const of = (req: Request): RequestRolegate<P> => {
-    const holder = req as { [STATE]?: RequestRolegate<P> }
-    let state = holder[STATE]
+    let state = stateOf(req, key) as RequestRolegate<P> | undefined
     if (state === undefined) {
       state = attach(req)
-      holder[STATE] = state
       setResponder(state, responder)
-      // The augmentation types req.rolegate by no particular policy.
-      ;(req as { rolegate?: unknown }).rolegate = state
+      keepState(req, key, state)
     }
     return state
   }

@@ -3,6 +3,7 @@ import {
   type Allowed,
   type Guard,
   type GuardInput,
+  type Outcome,
   type PermissionOf,
   type PolicyInput,
   type RequestRolegate,
@@ -76,51 +77,55 @@ export function bindGuards<P extends PolicyInput>(
   rolegate: Rolegate<P> | undefined,
   stateOf: (ctx: ParameterizedContext) => RequestRolegate<P> | undefined,
 ): Guards<P> {
-  /** The allowed outcome, or `undefined` once the denial has been answered. */
-  async function run(
+  /**
+   * Runs the check and answers a denial. Gives the allowed outcome, at once when the check answered
+   * synchronously; a promise of `undefined` means the denial is being answered.
+   */
+  function run(
     check: Guard<P>,
     ctx: ParameterizedContext,
     input: GuardInput,
     onDenied: OnDenied | undefined,
-  ): Promise<Allowed<P> | undefined> {
+  ): Allowed<P> | Promise<Allowed<P> | undefined> {
     const state = stateOf(ctx)
     // Only the check is guarded here: errors from next() belong to the app's error handling.
-    const outcome = await check(state, input).catch(() => failedCheck)
-    if (outcome.allowed) return outcome
-    await deny(ctx, outcome, state, onDenied)
-    return undefined
+    let outcome: Outcome<P> | Promise<Outcome<P>>
+    try {
+      outcome = check(state, input)
+    } catch {
+      outcome = failedCheck // a guard never throws; should one ever, it denies
+    }
+    const settle = (settled: Outcome<P>): Allowed<P> | Promise<undefined> =>
+      settled.allowed ? settled : deny(ctx, settled, state, onDenied).then(() => undefined)
+    if (!(outcome instanceof Promise)) return settle(outcome)
+    return outcome.then(settle, () => settle(failedCheck))
   }
-  const scopeOf = (scope: GuardOptions['scope'], ctx: ParameterizedContext): GuardInput['scope'] =>
-    typeof scope === 'function' ? () => scope(ctx as GuardContext) : scope
 
   return {
     requirePermission(permission, { mode = 'all', scope, resource, onDenied } = {}) {
-      const permissions = list(permission)
-      const check = guard(rolegate, { kind: 'permission', permissions, mode })
-      return async function requirePermission(ctx: ParameterizedContext, next: Next) {
-        const load = resource === undefined ? undefined : () => resource(ctx as GuardContext)
-        const input = { scope: scopeOf(scope, ctx), resource: load }
-        if ((await run(check, ctx, input, onDenied)) !== undefined) await next()
+      const check = guard(rolegate, { kind: 'permission', permissions: list(permission), mode })
+      const inputOf = guardInput(scope, resource)
+      return function requirePermission(ctx: ParameterizedContext, next: Next) {
+        const allowed = run(check, ctx, inputOf(ctx), onDenied)
+        if (!(allowed instanceof Promise)) return next()
+        return allowed.then((outcome) => (outcome === undefined ? undefined : next()))
       }
     },
     requireRole(role, { scope, onDenied } = {}) {
       const check = guard(rolegate, { kind: 'role', roles: list(role) })
-      return async function requireRole(ctx: ParameterizedContext, next: Next) {
-        if ((await run(check, ctx, { scope: scopeOf(scope, ctx) }, onDenied)) !== undefined)
-          await next()
+      const inputOf = guardInput(scope, undefined)
+      return function requireRole(ctx: ParameterizedContext, next: Next) {
+        const allowed = run(check, ctx, inputOf(ctx), onDenied)
+        if (!(allowed instanceof Promise)) return next()
+        return allowed.then((outcome) => (outcome === undefined ? undefined : next()))
       }
     },
     redactFor(resource, { scope, resource: loader, onDenied } = {}) {
       const permissions = [`${resource}:read`]
       const check = guard(rolegate, { kind: 'permission', permissions, mode: 'all' })
+      const inputOf = guardInput(scope, loader)
       return async function redactFor(ctx: ParameterizedContext, next: Next) {
-        const load = loader === undefined ? undefined : () => loader(ctx as GuardContext)
-        const outcome = await run(
-          check,
-          ctx,
-          { scope: scopeOf(scope, ctx), resource: load },
-          onDenied,
-        )
+        const outcome = await run(check, ctx, inputOf(ctx), onDenied)
         if (outcome === undefined) return
         await next()
         const { context, ...where } = outcome
@@ -128,6 +133,24 @@ export function bindGuards<P extends PolicyInput>(
       }
     },
   }
+}
+
+/**
+ * The guard input of each request: one shared object when the scope is fixed and there is no
+ * loader (nothing to allocate per request), else functions bound to the request's context.
+ */
+function guardInput(
+  scope: GuardOptions['scope'],
+  resource: ((ctx: GuardContext) => unknown) | undefined,
+): (ctx: ParameterizedContext) => GuardInput {
+  if (typeof scope !== 'function' && resource === undefined) {
+    const fixed: GuardInput = { scope }
+    return () => fixed
+  }
+  return (ctx) => ({
+    scope: typeof scope === 'function' ? () => scope(ctx as GuardContext) : scope,
+    resource: resource === undefined ? undefined : () => resource(ctx as GuardContext),
+  })
 }
 
 const fromContext = (ctx: ParameterizedContext): RequestRolegate | undefined =>

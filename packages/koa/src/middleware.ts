@@ -104,9 +104,9 @@ export function rolegate<P extends PolicyInput>(
     return state
   }
   return Object.assign(
-    async function rolegate(ctx: ParameterizedContext, next: Next): Promise<void> {
+    function rolegate(ctx: ParameterizedContext, next: Next): Promise<void> {
       of(ctx)
-      await next()
+      return next()
     },
     { of, ...bindGuards(rg, of) },
   )

@@ -341,13 +341,14 @@ export function redisContextResolver<P extends PolicyInput>({
   }
   const currentRolegate = (): Rolegate<P> => fixed ?? (policies as RedisPolicyStore<P>).current()
 
-  const resolve = (subject: Subject): Promise<RoleContext<P>> => {
+  const resolve = (subject: Subject): RoleContext<P> | Promise<RoleContext<P>> => {
     const id = (subject as Partial<Subject> | null | undefined)?.id
     // Let core describe a malformed subject (ERR_ROLEGATE_INVALID_SUBJECT).
     if (typeof id !== 'string' || id === '')
       return Promise.resolve().then(() => currentRolegate().context(subject))
     if (mode === 'bounded') {
-      // The hot path: no await, and no allocation beyond the promise for a subject with only an id.
+      // The hot path answers at once, without a promise: the guards then decide synchronously,
+      // and a subject with only an id gets the copy's remembered context, allocating nothing.
       const now = performance.now()
       const entry = cache.get(id)
       if (
@@ -358,7 +359,7 @@ export function redisContextResolver<P extends PolicyInput>({
       ) {
         counts.hits++
         try {
-          return Promise.resolve(contextOf(currentRolegate(), subject, entry))
+          return contextOf(currentRolegate(), subject, entry)
         } catch (error) {
           return Promise.reject(error instanceof Error ? error : new Error(String(error)))
         }

@@ -6,13 +6,14 @@ import type { Assignments, AssignmentStore } from './types.js'
 
 /**
  * Turns an authenticated subject into its role context. Adapters call one of these per request;
- * stores and caches plug in here.
+ * stores and caches plug in here. It may answer synchronously (the default one does without a
+ * store), and the guards then decide without a promise; callers `await` the result either way.
  *
  * @throws {@link BackendUnavailableError} when a store cannot answer: callers answer 503, never allow.
  */
 export type ContextResolver<P extends PolicyInput = PolicyInput> = (
   subject: Subject,
-) => Promise<RoleContext<P>>
+) => RoleContext<P> | Promise<RoleContext<P>>
 
 /** Options of {@link contextResolver}. */
 export interface ContextResolverOptions<P extends PolicyInput> {
@@ -68,8 +69,7 @@ export function contextResolver<P extends PolicyInput>({
   rolegate,
   store,
 }: ContextResolverOptions<P>): ContextResolver<P> {
-  if (store === undefined)
-    return (subject) => Promise.resolve().then(() => rolegate.context(subject))
+  if (store === undefined) return (subject) => rolegate.context(subject)
   return async (subject) => {
     let stored: Assignments | undefined
     try {

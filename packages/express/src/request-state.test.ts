@@ -1,0 +1,97 @@
+import { createRolegate, definePolicy, type Subject } from '@rolegate/core'
+import express, { type Request, type RequestHandler, type Response } from 'express'
+import request from 'supertest'
+import { describe, expect, test } from 'vitest'
+import { rolegate } from './index.js'
+
+const policy = definePolicy({
+  resources: ['invoices'],
+  roles: { viewer: { grants: { invoices: 'read' } }, clerk: { grants: { invoices: 'write' } } },
+})
+const rg = createRolegate({ policy })
+const vera: Subject = { id: 'vera', roles: ['viewer'] }
+
+/** Where req.rolegate came from, and what it can do. */
+const report: RequestHandler = async (req, res) => {
+  res.json({
+    own: Object.hasOwn(req, 'rolegate'),
+    subject: (await req.rolegate.context())?.subject.id,
+    write: await req.rolegate.can('invoices:write'),
+  })
+}
+
+describe('req.rolegate under Express', () => {
+  test('is no property of the request: Express requests take new properties slowly', async () => {
+    const app = express()
+    app.use(rolegate(rg, { subject: () => vera }))
+    app.get('/', report)
+    expect((await request(app).get('/')).body).toEqual({
+      own: false,
+      subject: 'vera',
+      write: false,
+    })
+  })
+
+  test('reaches the handlers of a sub-app mounted after the middleware', async () => {
+    const app = express()
+    const billing = express()
+    billing.get('/invoices', report)
+    app.use(rolegate(rg, { subject: () => vera }))
+    app.use('/billing', billing)
+    expect((await request(app).get('/billing/invoices')).body).toEqual({
+      own: false,
+      subject: 'vera',
+      write: false,
+    })
+  })
+
+  test('with two rolegates, each keeps its own and req.rolegate is the last one mounted', async () => {
+    const app = express()
+    const first = rolegate(rg, { subject: () => vera })
+    const second = rolegate(rg, { subject: () => ({ id: 'cleo', roles: ['clerk'] }) })
+    app.use(first, second)
+    app.get(
+      '/',
+      first.requirePermission('invoices:read'),
+      second.requirePermission('invoices:write'),
+      async (req, res) => {
+        res.json({
+          first: (await first.of(req).context())?.subject.id,
+          second: (await second.of(req).context())?.subject.id,
+          current: (await req.rolegate.context())?.subject.id,
+        })
+      },
+    )
+    expect((await request(app).get('/')).body).toEqual({
+      first: 'vera',
+      second: 'cleo',
+      current: 'cleo',
+    })
+  })
+
+  test('an app may set req.rolegate itself; an app without rolegate() has none', async () => {
+    const app = express()
+    app.use(rolegate(rg, { subject: () => vera }))
+    app.get('/', (req, res) => {
+      const replaced = rolegate(rg, { subject: () => ({ id: 'cleo', roles: ['clerk'] }) }).of(req)
+      req.rolegate = replaced as unknown as Request['rolegate']
+      res.json({ same: Object.is(req.rolegate, replaced), own: Object.hasOwn(req, 'rolegate') })
+    })
+    expect((await request(app).get('/')).body).toEqual({ same: true, own: true })
+    const bare = express()
+    bare.get('/', (req, res) => res.json({ rolegate: typeof req.rolegate }))
+    expect((await request(bare).get('/')).body).toEqual({ rolegate: 'undefined' })
+  })
+})
+
+describe('req.rolegate outside an Express app', () => {
+  test('is a plain property of the request', async () => {
+    const authz = rolegate(rg, { subject: () => vera })
+    const req = {} as Request
+    const res = {} as Response
+    await new Promise<void>((resolve) => authz(req, res, () => resolve()))
+    expect(Object.hasOwn(req, 'rolegate')).toBe(true)
+    expect(req.rolegate).toBe(authz.of(req))
+    expect(await req.rolegate.can('invoices:read')).toBe(true)
+  })
+})
