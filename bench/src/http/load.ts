@@ -6,8 +6,11 @@ import type { ServerMessage } from './server.js'
 /** A server child process for one variant: its port, its CPU time on request, a full GC. */
 export interface Server {
   readonly url: string
+  readonly pid: number
   usage(): Promise<Usage>
   gc(): Promise<void>
+  /** The median ns of one request through the server's app in its own process, without sockets. */
+  timeInProcess(): Promise<number>
   stop(): Promise<void>
 }
 
@@ -52,7 +55,7 @@ export async function startServer(
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
   const { port } = await nextMessage(child, 'ready')
-  const ask = async <T extends 'usage' | 'gc'>(
+  const ask = async <T extends 'usage' | 'gc' | 'time'>(
     type: T,
   ): Promise<Extract<ServerMessage, { type: T }>> => {
     const reply = nextMessage(child, type)
@@ -61,8 +64,10 @@ export async function startServer(
   }
   return {
     url: `http://127.0.0.1:${port}${path}`,
+    pid: child.pid as number,
     usage: () => ask('usage'),
     gc: async () => void (await ask('gc')),
+    timeInProcess: async () => (await ask('time')).ns,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return
       const exited = new Promise((resolve) => child.once('exit', resolve))
@@ -82,6 +87,8 @@ export interface LoadResult {
   /** The server's event-loop utilization during the runs: near 1 means the server was the bottleneck. */
   readonly utilization: number
   readonly requests: number
+  /** The median ns of one request in the server's own process, without sockets. */
+  readonly inProcessNs: number
 }
 
 export interface LoadOptions {
@@ -160,7 +167,7 @@ export async function slice(server: Server, options: LoadOptions): Promise<Slice
 }
 
 /** A variant's slices of one round taken together, as one run of their total length. */
-export function combine(slices: readonly Slice[]): LoadResult {
+export function combine(slices: readonly Slice[], inProcessNs: number): LoadResult {
   const sum = (pick: (s: Slice) => number): number => slices.reduce((t, s) => t + pick(s), 0)
   const requests = sum((s) => s.requests)
   const active = sum((s) => s.active)
@@ -171,5 +178,6 @@ export function combine(slices: readonly Slice[]): LoadResult {
     cpuMicrosPerRequest: sum((s) => s.cpuMicros) / requests,
     utilization: active / (active + sum((s) => s.idle)),
     requests,
+    inProcessNs,
   }
 }

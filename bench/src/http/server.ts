@@ -3,7 +3,8 @@
  * and the server under load do not share an event loop, and so that no variant shares JIT feedback
  * or garbage with another. `node --expose-gc … server.ts express|koa <variant>` listens on
  * 127.0.0.1 (an ephemeral port), sends `{ type: 'ready', port }` over IPC, answers `'usage'` with
- * the process's CPU time and event-loop utilization, runs a full GC on `'gc'`, and exits when the
+ * the process's CPU time and event-loop utilization, runs a full GC on `'gc'`, times a request
+ * through its app without sockets on `'time'` (in-process.ts), and exits when the
  * parent disconnects.
  */
 import { createServer, type RequestListener } from 'node:http'
@@ -11,12 +12,14 @@ import type { AddressInfo } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import { expressApp } from './express-apps.js'
 import { VARIANTS, handWrittenGuards, type Variant } from './guards.js'
+import { timeInProcess } from './in-process.js'
 import { koaApp } from './koa-apps.js'
 
 /** What the child sends back. */
 export type ServerMessage =
   | { readonly type: 'ready'; readonly port: number }
   | { readonly type: 'gc' }
+  | { readonly type: 'time'; readonly ns: number }
   | {
       readonly type: 'usage'
       readonly cpuMicros: number
@@ -32,7 +35,7 @@ async function listen(listener: RequestListener): Promise<number> {
   return (server.address() as AddressInfo).port
 }
 
-function reply(message: unknown): void {
+function reply(message: unknown, app: RequestListener): void {
   const send = (m: ServerMessage): void => {
     process.send?.(m)
   }
@@ -43,6 +46,14 @@ function reply(message: unknown): void {
   } else if (message === 'gc') {
     ;(globalThis as { gc?: () => void }).gc?.()
     send({ type: 'gc' })
+  } else if (message === 'time') {
+    timeInProcess(app).then(
+      (ns) => send({ type: 'time', ns }),
+      (error: unknown) => {
+        console.error(error)
+        process.exit(1)
+      },
+    )
   }
 }
 
@@ -53,8 +64,9 @@ async function main(): Promise<void> {
       `usage: server.ts express|koa <variant>, got ${String(framework)} ${String(variant)}`,
     )
   const guards = await handWrittenGuards()
-  const port = await listen((framework === 'express' ? expressApp : koaApp)(variant, guards))
-  process.on('message', reply)
+  const app = (framework === 'express' ? expressApp : koaApp)(variant, guards)
+  const port = await listen(app)
+  process.on('message', (message) => reply(message, app))
   process.on('disconnect', () => process.exit(0))
   process.send?.({ type: 'ready', port } satisfies ServerMessage)
 }

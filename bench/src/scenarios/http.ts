@@ -18,8 +18,8 @@ import {
   type Server,
   type Slice,
 } from '../http/load.js'
-import { guardPathScenario } from './guard-path.js'
-import { printTable, rate } from '../report.js'
+import { ALL_CPUS, LOAD_CPU, SERVER_CPU, canPin, pin } from '../http/cpu-pinning.js'
+import { duration, printTable, rate } from '../report.js'
 import { judge } from '../targets.js'
 
 const FRAMEWORKS = ['express', 'koa'] as const
@@ -113,7 +113,10 @@ async function runRound(
       const job = own[(i + s + round) % own.length] as Job
       slices.get(job)?.push(await slice(servers.get(job) as Server, { ...options, seconds }))
     }
-  return new Map([...slices].map(([job, taken]) => [job, combine(taken)]))
+  const results = new Map<Job, LoadResult>()
+  for (const [job, taken] of slices)
+    results.set(job, combine(taken, await (servers.get(job) as Server).timeInProcess()))
+  return results
 }
 
 /**
@@ -134,24 +137,38 @@ export async function httpScenario(): Promise<void> {
   console.log(
     `\nHTTP: ${ROUNDS} rounds; each starts ${jobs.length} servers and checks that each answers 200 / 403 / 401 for ${ALLOWED_USER} / ${DENIED_USER} / nobody; then per framework, ${WARMUP_SECONDS} s of warm-up per server, and ${SLICES} slices of ${SECONDS / SLICES} s per variant, taking turns`,
   )
+  console.log(
+    canPin
+      ? `pinned: autocannon (this process) on CPU ${LOAD_CPU}, every server on CPU ${SERVER_CPU} (taskset)`
+      : 'not pinned: taskset or a second CPU is missing; the scheduler places the processes',
+  )
+  await runRounds(jobs, runs, options)
+  report(runs)
+}
+
+async function runRounds(
+  jobs: readonly Job[],
+  runs: Runs,
+  options: Omit<LoadOptions, 'seconds'>,
+): Promise<void> {
   for (let round = 0; round < ROUNDS; round++) {
+    // Started on every CPU, since starting one loads its sources; pinned for the load only.
     const servers = await startServers(jobs)
     try {
       for (const job of jobs) await verify(job.framework, job.variant, servers.get(job) as Server)
+      for (const server of servers.values()) pin(server.pid, SERVER_CPU)
+      pin(process.pid, LOAD_CPU)
       for (const framework of FRAMEWORKS) {
         const own = jobs.filter((job) => job.framework === framework)
         for (const [job, result] of await runRound(own, servers, options, round))
           runs.get(framework)?.get(job.variant)?.push(result)
       }
     } finally {
+      pin(process.pid, ALL_CPUS)
       await stopServers(servers)
     }
     console.log(`[HTTP round ${round + 1}/${ROUNDS} done]`)
   }
-  report(runs)
-  const noGuardCpu = (framework: Framework): number =>
-    summarize(runs.get(framework)?.get('none') ?? []).cpu
-  await guardPathScenario({ express: noGuardCpu('express'), koa: noGuardCpu('koa') })
 }
 
 interface Summary {
@@ -161,6 +178,7 @@ interface Summary {
   readonly p99: number
   readonly cpu: number
   readonly busy: number
+  readonly inProcessNs: number
 }
 
 function summarize(results: readonly LoadResult[]): Summary {
@@ -170,8 +188,13 @@ function summarize(results: readonly LoadResult[]): Summary {
     p99: median(results.map((r) => r.p99Ms)),
     cpu: median(results.map((r) => r.cpuMicrosPerRequest)),
     busy: median(results.map((r) => r.utilization)),
+    inProcessNs: median(results.map((r) => r.inProcessNs)),
   }
 }
+
+/** The median over rounds of `a`'s in-process ns per request minus `b`'s in the same round. */
+const pairedInProcess = (a: readonly LoadResult[], b: readonly LoadResult[]): number =>
+  median(a.map((r, i) => r.inProcessNs - (b[i] as LoadResult).inProcessNs))
 
 /** The median over rounds of `a`'s req/s over `b`'s in the same round. */
 const pairedRatio = (a: readonly LoadResult[], b: readonly LoadResult[]): number =>
@@ -184,6 +207,7 @@ const pairedCpu = (a: readonly LoadResult[], b: readonly LoadResult[]): number =
 const percent = (ratio: number): string => `${(ratio * 100).toFixed(1)}%`
 const micros = (us: number): string => `${us.toFixed(1)} µs`
 const signed = (us: number): string => `${us >= 0 ? '+' : '−'}${Math.abs(us).toFixed(1)} µs`
+const signedNs = (ns: number): string => `${ns >= 0 ? '+' : '−'}${duration(Math.abs(ns))}`
 
 /** The three targets for one framework, judged on paired ratios; returns the cells for rolegate's row. */
 function judgeFramework(framework: Framework, runs: ReadonlyMap<Variant, LoadResult[]>): string[] {
@@ -227,6 +251,8 @@ function report(runs: Runs): void {
         micros(summary.cpu),
         variant === 'none' ? '—' : signed(pairedCpu(results, none)),
         `${Math.round(summary.busy * 100)}%`,
+        duration(summary.inProcessNs),
+        variant === 'none' ? '—' : signedNs(pairedInProcess(results, none)),
         ...(variant === 'rolegate' ? verdicts : ['', '', '']),
       ])
     }
@@ -243,6 +269,8 @@ function report(runs: Runs): void {
       'server CPU/req',
       'guard CPU/req',
       'server busy',
+      'in process',
+      'guard in process',
       `≥ ${percent(TARGET_RATIO)}`,
       '> CASL',
       '> casbin',
@@ -254,6 +282,7 @@ function report(runs: Runs): void {
       "req/s, p99, CPU: medians over the rounds; p99 from every response's own latency (autocannon's histogram rounds to whole ms); server CPU/req: the child's user+system CPU time / requests",
       "vs no guard, the targets: the median over rounds of each round's ratio; guard CPU/req: the median of each round's server CPU/req minus no guard's, the guard's own cost",
       "server busy: the child's event-loop utilization (near 100%: the server is the bottleneck)",
+      "in process: the median time of one request through the server's app in its own process, without sockets (after its slices); guard in process: the median of each round's difference from no guard's",
       "CASL, Ability per request: createMongoAbility(the roles' rules) in the middleware, as CASL's docs do; cached: one Ability per user, kept",
       '> CASL is judged against the per-request Ability; the cached one is shown for comparison',
     ],
