@@ -2,7 +2,7 @@ import { describe, expect, test, vi } from 'vitest'
 import type { AuditEvent } from './audit.js'
 import { createRolegate } from './create-rolegate.js'
 import { BackendUnavailableError, UnknownPermissionError, UnknownRoleError } from './errors.js'
-import { guard } from './guard.js'
+import { guard, guardInputOf } from './guard.js'
 import { requestRolegate, type RequestRolegateOptions } from './request-rolegate.js'
 import { definePolicy } from './policy/define-policy.js'
 import type { Subject } from './policy/types.js'
@@ -335,6 +335,21 @@ describe('guard: synchronous when everything it waits for is', () => {
     expect(readInvoices(attach({}))).toMatchObject({ allowed: false, status: 403 })
     expect(logged).toHaveBeenCalledWith(loggerDown)
     logged.mockRestore()
+  })
+})
+
+describe('guardInputOf', () => {
+  test('a fixed scope without a loader is one shared input; functions are bound to each request', async () => {
+    const fixed = guardInputOf<Req>('team:1', undefined)
+    expect(fixed({})).toBe(fixed({ actAs: 'x' }))
+    expect(fixed({})).toEqual({ scope: 'team:1' })
+    const bound = guardInputOf<Req>(
+      (req) => `team:${req.actAs ?? 'none'}`,
+      (req) => Promise.resolve({ manager: req.actAsRole }),
+    )
+    const input = bound({ actAs: '7', actAsRole: 'm1' })
+    expect(typeof input.scope === 'function' && input.scope()).toBe('team:7')
+    expect(await input.resource?.()).toEqual({ manager: 'm1' })
   })
 })
 

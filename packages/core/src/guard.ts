@@ -7,6 +7,31 @@ import type { Problem } from './problem.js'
 import type { RoleContext } from './role-context.js'
 import type { RequestRolegate } from './request-rolegate.js'
 
+/**
+ * The per-request {@link GuardInput} of a guard whose scope and loader are functions of the
+ * adapter's request `R`: one shared object when the scope is fixed and there is no loader (nothing
+ * is allocated per request), else functions bound to the request.
+ *
+ * @example
+ * ```ts
+ * const inputOf = guardInputOf((req: Request) => `team:${req.params.team}`, undefined)
+ * const outcome = await check(req.rolegate, inputOf(req))
+ * ```
+ */
+export function guardInputOf<R>(
+  scope: string | ((request: R) => string | undefined | Promise<string | undefined>) | undefined,
+  resource: ((request: R) => unknown) | undefined,
+): (request: R) => GuardInput {
+  if (typeof scope !== 'function' && resource === undefined) {
+    const fixed: GuardInput = { scope }
+    return () => fixed
+  }
+  return (request) => ({
+    scope: typeof scope === 'function' ? () => scope(request) : scope,
+    resource: resource === undefined ? undefined : () => resource(request),
+  })
+}
+
 /** What a guard requires: all or any of some permissions, or any of some roles. */
 export type Requirement =
   | {

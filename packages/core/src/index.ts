@@ -74,6 +74,7 @@ export {
 } from './stores/context-resolver.js'
 export {
   guard,
+  guardInputOf,
   type Allowed,
   type Denial,
   type Guard,

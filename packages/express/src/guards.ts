@@ -1,5 +1,6 @@
 import {
   guard,
+  guardInputOf,
   type Allowed,
   type Guard,
   type GuardInput,
@@ -97,14 +98,14 @@ export function bindGuards<P extends PolicyInput>(
   return {
     requirePermission(permission, { mode = 'all', scope, resource, onDenied } = {}) {
       const check = guard(rolegate, { kind: 'permission', permissions: list(permission), mode })
-      const inputOf = guardInput(scope, resource)
+      const inputOf = guardInputOf(scope, resource)
       return function requirePermission(req, res, next) {
         run(check, [req, res, next], inputOf(req), onDenied)
       }
     },
     requireRole(role, { scope, onDenied } = {}) {
       const check = guard(rolegate, { kind: 'role', roles: list(role) })
-      const inputOf = guardInput(scope, undefined)
+      const inputOf = guardInputOf(scope, undefined)
       return function requireRole(req, res, next) {
         run(check, [req, res, next], inputOf(req), onDenied)
       }
@@ -112,7 +113,7 @@ export function bindGuards<P extends PolicyInput>(
     redactFor(resource, { scope, resource: loader, onDenied } = {}) {
       const permissions = [`${resource}:read`]
       const check = guard(rolegate, { kind: 'permission', permissions, mode: 'all' })
-      const inputOf = guardInput(scope, loader)
+      const inputOf = guardInputOf(scope, loader)
       return function redactFor(req, res, next) {
         run(check, [req, res, next], inputOf(req), onDenied, ({ context, ...where }) => {
           const json = res.json.bind(res)
@@ -121,24 +122,6 @@ export function bindGuards<P extends PolicyInput>(
       }
     },
   }
-}
-
-/**
- * The guard input of each request: one shared object when the scope is fixed and there is no
- * loader (nothing to allocate per request), else functions bound to the request.
- */
-function guardInput(
-  scope: GuardOptions['scope'],
-  resource: ((req: Request) => unknown) | undefined,
-): (req: Request) => GuardInput {
-  if (typeof scope !== 'function' && resource === undefined) {
-    const fixed: GuardInput = { scope }
-    return () => fixed
-  }
-  return (req) => ({
-    scope: typeof scope === 'function' ? () => scope(req) : scope,
-    resource: resource === undefined ? undefined : () => resource(req),
-  })
 }
 
 const fromRequest = (req: Request): RequestRolegate | undefined =>

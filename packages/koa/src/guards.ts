@@ -1,5 +1,6 @@
 import {
   guard,
+  guardInputOf,
   type Allowed,
   type Guard,
   type GuardInput,
@@ -104,18 +105,18 @@ export function bindGuards<P extends PolicyInput>(
   return {
     requirePermission(permission, { mode = 'all', scope, resource, onDenied } = {}) {
       const check = guard(rolegate, { kind: 'permission', permissions: list(permission), mode })
-      const inputOf = guardInput(scope, resource)
+      const inputOf = guardInputOf(scope, resource)
       return function requirePermission(ctx: ParameterizedContext, next: Next) {
-        const allowed = run(check, ctx, inputOf(ctx), onDenied)
+        const allowed = run(check, ctx, inputOf(ctx as GuardContext), onDenied)
         if (!(allowed instanceof Promise)) return next()
         return allowed.then((outcome) => (outcome === undefined ? undefined : next()))
       }
     },
     requireRole(role, { scope, onDenied } = {}) {
       const check = guard(rolegate, { kind: 'role', roles: list(role) })
-      const inputOf = guardInput(scope, undefined)
+      const inputOf = guardInputOf(scope, undefined)
       return function requireRole(ctx: ParameterizedContext, next: Next) {
-        const allowed = run(check, ctx, inputOf(ctx), onDenied)
+        const allowed = run(check, ctx, inputOf(ctx as GuardContext), onDenied)
         if (!(allowed instanceof Promise)) return next()
         return allowed.then((outcome) => (outcome === undefined ? undefined : next()))
       }
@@ -123,9 +124,9 @@ export function bindGuards<P extends PolicyInput>(
     redactFor(resource, { scope, resource: loader, onDenied } = {}) {
       const permissions = [`${resource}:read`]
       const check = guard(rolegate, { kind: 'permission', permissions, mode: 'all' })
-      const inputOf = guardInput(scope, loader)
+      const inputOf = guardInputOf(scope, loader)
       return async function redactFor(ctx: ParameterizedContext, next: Next) {
-        const outcome = await run(check, ctx, inputOf(ctx), onDenied)
+        const outcome = await run(check, ctx, inputOf(ctx as GuardContext), onDenied)
         if (outcome === undefined) return
         await next()
         const { context, ...where } = outcome
@@ -133,24 +134,6 @@ export function bindGuards<P extends PolicyInput>(
       }
     },
   }
-}
-
-/**
- * The guard input of each request: one shared object when the scope is fixed and there is no
- * loader (nothing to allocate per request), else functions bound to the request's context.
- */
-function guardInput(
-  scope: GuardOptions['scope'],
-  resource: ((ctx: GuardContext) => unknown) | undefined,
-): (ctx: ParameterizedContext) => GuardInput {
-  if (typeof scope !== 'function' && resource === undefined) {
-    const fixed: GuardInput = { scope }
-    return () => fixed
-  }
-  return (ctx) => ({
-    scope: typeof scope === 'function' ? () => scope(ctx as GuardContext) : scope,
-    resource: resource === undefined ? undefined : () => resource(ctx as GuardContext),
-  })
 }
 
 const fromContext = (ctx: ParameterizedContext): RequestRolegate | undefined =>
