@@ -1,9 +1,9 @@
 /**
- * Keeping the load generator and the server under load on CPUs of their own. On this 2-core
- * machine the scheduler otherwise moves them around and now and then puts them on one core, and
- * with them whatever else runs: one cause of the same server code running 20% faster or slower
- * from one process to the next. Linux only, through util-linux's `taskset`; without it nothing is
- * pinned and the bench says so.
+ * Keeping the load generator and the server under load on CPUs of their own, for the timed part
+ * of a round. On this 2-core machine the scheduler otherwise moves them around and now and then
+ * puts them on one core, and with them whatever else runs. Pinning did not remove the spread
+ * between server processes (see the README), but it takes the scheduler out of it. Linux only,
+ * through util-linux's `taskset`; without it nothing is pinned and the bench says so.
  */
 import { spawnSync } from 'node:child_process'
 import { availableParallelism } from 'node:os'
