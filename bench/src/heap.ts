@@ -26,15 +26,33 @@ export function liveBytes(): number {
  * growth. Run `work` once beforehand so that JIT code and feedback are not counted.
  */
 export function allocatedBytes(work: () => void): number {
+  const count = startCounting()
+  work()
+  return count()
+}
+
+/**
+ * {@link allocatedBytes} for work that awaits: the process must do nothing else meanwhile (a bench
+ * server between its timed runs), since whatever else allocates is counted too.
+ */
+export async function allocatedBytesAsync(work: () => Promise<void>): Promise<number> {
+  const count = startCounting()
+  await work()
+  return count()
+}
+
+/** Starts counting allocated bytes; the function it returns stops and gives the count. */
+function startCounting(): () => number {
   fullGc()
   const profiler = new GCProfiler()
   profiler.start()
   const before = getHeapStatistics().used_heap_size
-  work()
-  const after = getHeapStatistics().used_heap_size
-  const { statistics } = profiler.stop()
-  let freed = 0
-  for (const gc of statistics)
-    freed += gc.beforeGC.heapStatistics.usedHeapSize - gc.afterGC.heapStatistics.usedHeapSize
-  return after - before + freed
+  return () => {
+    const after = getHeapStatistics().used_heap_size
+    const { statistics } = profiler.stop()
+    let freed = 0
+    for (const gc of statistics)
+      freed += gc.beforeGC.heapStatistics.usedHeapSize - gc.afterGC.heapStatistics.usedHeapSize
+    return after - before + freed
+  }
 }

@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
+import type { InProcess } from './in-process.js'
 import type { ServerMessage } from './server.js'
 
 /** A server child process for one variant: its port, its CPU time on request, a full GC. */
@@ -9,8 +10,8 @@ export interface Server {
   readonly pid: number
   usage(): Promise<Usage>
   gc(): Promise<void>
-  /** The median ns of one request through the server's app in its own process, without sockets. */
-  timeInProcess(): Promise<number>
+  /** One request through the server's app in its own process, without sockets: ns and bytes. */
+  timeInProcess(): Promise<InProcess>
   stop(): Promise<void>
 }
 
@@ -67,7 +68,10 @@ export async function startServer(
     pid: child.pid as number,
     usage: () => ask('usage'),
     gc: async () => void (await ask('gc')),
-    timeInProcess: async () => (await ask('time')).ns,
+    timeInProcess: async () => {
+      const { ns, bytes } = await ask('time')
+      return { ns, bytes }
+    },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return
       const exited = new Promise((resolve) => child.once('exit', resolve))
@@ -87,8 +91,8 @@ export interface LoadResult {
   /** The server's event-loop utilization during the runs: near 1 means the server was the bottleneck. */
   readonly utilization: number
   readonly requests: number
-  /** The median ns of one request in the server's own process, without sockets. */
-  readonly inProcessNs: number
+  /** One request in the server's own process, without sockets: median ns, and bytes allocated. */
+  readonly inProcess: InProcess
 }
 
 export interface LoadOptions {
@@ -167,7 +171,7 @@ export async function slice(server: Server, options: LoadOptions): Promise<Slice
 }
 
 /** A variant's slices of one round taken together, as one run of their total length. */
-export function combine(slices: readonly Slice[], inProcessNs: number): LoadResult {
+export function combine(slices: readonly Slice[], inProcess: InProcess): LoadResult {
   const sum = (pick: (s: Slice) => number): number => slices.reduce((t, s) => t + pick(s), 0)
   const requests = sum((s) => s.requests)
   const active = sum((s) => s.active)
@@ -178,6 +182,6 @@ export function combine(slices: readonly Slice[], inProcessNs: number): LoadResu
     cpuMicrosPerRequest: sum((s) => s.cpuMicros) / requests,
     utilization: active / (active + sum((s) => s.idle)),
     requests,
-    inProcessNs,
+    inProcess,
   }
 }

@@ -19,7 +19,7 @@ import { koaApp } from './koa-apps.js'
 export type ServerMessage =
   | { readonly type: 'ready'; readonly port: number }
   | { readonly type: 'gc' }
-  | { readonly type: 'time'; readonly ns: number }
+  | { readonly type: 'time'; readonly ns: number; readonly bytes: number }
   | {
       readonly type: 'usage'
       readonly cpuMicros: number
@@ -48,7 +48,7 @@ function reply(message: unknown, app: RequestListener): void {
     send({ type: 'gc' })
   } else if (message === 'time') {
     timeInProcess(app).then(
-      (ns) => send({ type: 'time', ns }),
+      ({ ns, bytes }) => send({ type: 'time', ns, bytes }),
       (error: unknown) => {
         console.error(error)
         process.exit(1)

@@ -18,6 +18,7 @@ import {
   type Server,
   type Slice,
 } from '../http/load.js'
+import type { InProcess } from '../http/in-process.js'
 import { ALL_CPUS, LOAD_CPU, SERVER_CPU, canPin, pin } from '../http/cpu-pinning.js'
 import { duration, printTable, rate } from '../report.js'
 import { judge } from '../targets.js'
@@ -195,6 +196,7 @@ interface Summary {
   readonly cpu: number
   readonly busy: number
   readonly inProcessNs: number
+  readonly inProcessBytes: number
 }
 
 function summarize(results: readonly LoadResult[]): Summary {
@@ -204,13 +206,17 @@ function summarize(results: readonly LoadResult[]): Summary {
     p99: median(results.map((r) => r.p99Ms)),
     cpu: median(results.map((r) => r.cpuMicrosPerRequest)),
     busy: median(results.map((r) => r.utilization)),
-    inProcessNs: median(results.map((r) => r.inProcessNs)),
+    inProcessNs: median(results.map((r) => r.inProcess.ns)),
+    inProcessBytes: median(results.map((r) => r.inProcess.bytes)),
   }
 }
 
 /** The median over rounds of `a`'s in-process ns per request minus `b`'s in the same round. */
-const pairedInProcess = (a: readonly LoadResult[], b: readonly LoadResult[]): number =>
-  median(a.map((r, i) => r.inProcessNs - (b[i] as LoadResult).inProcessNs))
+const pairedInProcess = (
+  a: readonly LoadResult[],
+  b: readonly LoadResult[],
+  pick: (inProcess: InProcess) => number,
+): number => median(a.map((r, i) => pick(r.inProcess) - pick((b[i] as LoadResult).inProcess)))
 
 /** The median over rounds of `a`'s req/s over `b`'s in the same round. */
 const pairedRatio = (a: readonly LoadResult[], b: readonly LoadResult[]): number =>
@@ -224,6 +230,8 @@ const percent = (ratio: number): string => `${(ratio * 100).toFixed(1)}%`
 const micros = (us: number): string => `${us.toFixed(1)} µs`
 const signed = (us: number): string => `${us >= 0 ? '+' : '−'}${Math.abs(us).toFixed(1)} µs`
 const signedNs = (ns: number): string => `${ns >= 0 ? '+' : '−'}${duration(Math.abs(ns))}`
+const signedBytes = (bytes: number): string =>
+  `${bytes >= 0 ? '+' : '−'}${Math.round(Math.abs(bytes))} B`
 
 /** The three targets for one framework, judged on paired ratios; returns the cells for rolegate's row. */
 function judgeFramework(framework: Framework, runs: ReadonlyMap<Variant, LoadResult[]>): string[] {
@@ -269,7 +277,9 @@ function report(runs: Runs): void {
         variant === 'none' ? '—' : signed(pairedCpu(results, none)),
         `${Math.round(summary.busy * 100)}%`,
         duration(summary.inProcessNs),
-        variant === 'none' ? '—' : signedNs(pairedInProcess(results, none)),
+        variant === 'none' ? '—' : signedNs(pairedInProcess(results, none, (p) => p.ns)),
+        `${Math.round(summary.inProcessBytes)} B`,
+        variant === 'none' ? '—' : signedBytes(pairedInProcess(results, none, (p) => p.bytes)),
         ...(variant === 'rolegate' ? verdicts : ['', '', '']),
       ])
     }
@@ -288,6 +298,8 @@ function report(runs: Runs): void {
       'server busy',
       'in process',
       'guard in process',
+      'bytes/req',
+      'guard bytes',
       `≥ ${percent(TARGET_RATIO)}`,
       '> CASL',
       '> casbin',
@@ -300,6 +312,7 @@ function report(runs: Runs): void {
       "vs no guard, the targets: the median over rounds of each round's ratio; guard CPU/req: the median of each round's server CPU/req minus no guard's, the guard's own cost",
       "server busy: the child's event-loop utilization (near 100%: the server is the bottleneck)",
       "in process: the median time of one request through the server's app in its own process, without sockets (after its slices); guard in process: the median of each round's difference from no guard's",
+      "bytes/req: what one request allocates in process (2,000 counted after the timing); guard bytes: the median of each round's difference from no guard's",
       "CASL, Ability per request: createMongoAbility(the roles' rules) in the middleware, as CASL's docs do; cached: one Ability per user, kept",
       '> CASL is judged against the per-request Ability; the cached one is shown for comparison',
     ],
