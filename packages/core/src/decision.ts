@@ -67,11 +67,33 @@ function sourceMask(source: GrantSource, r: number, input: CheckInput): number {
 
 /** The fast path: is `permission` allowed by `set`? Allocates nothing unless conditions are weighed. */
 export function allows(set: RoleSet, permission: CompiledPermission, input: CheckInput): boolean {
+  return allowsWithoutInput(set, permission) ?? allowsByCondition(set, permission, input)
+}
+
+/**
+ * Whether `set` allows `permission`, when that can be told without a resource instance; `undefined`
+ * when conditional grants must be weighed ({@link allowsByCondition}). Lets a caller build the
+ * check's input only when a condition needs it.
+ */
+export function allowsWithoutInput(
+  set: RoleSet,
+  permission: CompiledPermission,
+): boolean | undefined {
   if (set.conflict !== undefined) return false
   if (set.superuser !== undefined) return true
   const r = permission.resource
   if (((set.allow[r] as number) & permission.bit) !== 0) return true
   if (set.conditionalAt?.[r] !== 1) return false
+  return undefined
+}
+
+/** Whether one of the conditional grants on the permission's resource holds and allows it. */
+export function allowsByCondition(
+  set: RoleSet,
+  permission: CompiledPermission,
+  input: CheckInput,
+): boolean {
+  const r = permission.resource
   for (const source of set.sources) {
     if (source.conditional.has(r) && (sourceMask(source, r, input) & permission.bit) !== 0)
       return true

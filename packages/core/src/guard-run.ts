@@ -4,7 +4,7 @@
  */
 import { emitAudit, type AuditEvent } from './audit.js'
 import type { Decision } from './decision.js'
-import type { Denial, GuardInput, Outcome, Requirement } from './guard.js'
+import type { Allowed, Denial, GuardInput, Outcome, Requirement } from './guard.js'
 import { asHttpFailure } from './http-failure.js'
 import { isThenable } from './maybe-promise.js'
 import type { PermissionOf, PolicyInput } from './policy/types.js'
@@ -37,19 +37,22 @@ type Check = CheckOptions & { readonly scope: string | undefined }
 
 /**
  * Whether the requirement is met: `can()` on the hot path, which allocates nothing; the reasons
- * are worked out only for a denial or an audit event.
+ * are worked out only for a denial or an audit event. Loops rather than `some`/`every` over a
+ * closure, which would allocate on every request.
  */
 function meets<P extends PolicyInput>(
   ctx: RoleContext<P>,
   requirement: Requirement,
   options: Check,
 ): boolean {
-  if (requirement.kind === 'role')
-    return requirement.roles.some((role) => ctx.hasRole(role, options))
-  const can = (permission: string): boolean => ctx.can(permission as PermissionOf<P>, options)
-  return requirement.mode === 'all'
-    ? requirement.permissions.every(can)
-    : requirement.permissions.some(can)
+  if (requirement.kind === 'role') {
+    for (const role of requirement.roles) if (ctx.hasRole(role, options)) return true
+    return false
+  }
+  const all = requirement.mode === 'all'
+  for (const permission of requirement.permissions)
+    if (ctx.can(permission as PermissionOf<P>, options) !== all) return !all
+  return all
 }
 
 /** Why an allowed request was allowed, for the audit event. */
@@ -190,13 +193,15 @@ export class GuardRun<P extends PolicyInput> {
     const ctx = this.#context as RoleContext<P>
     const scope = this.#scope
     const { requirement } = this.#spec
-    const options = { scope, resource }
-    if (meets(ctx, requirement, options)) {
+    // The outcome is also the check's options (it has their `scope` and `resource`): one object
+    // fewer on every request.
+    const outcome: Allowed<P> = { allowed: true, context: ctx, scope, resource }
+    if (meets(ctx, requirement, outcome)) {
       if (this.#settings?.audit !== undefined)
-        this.#audit(true, allowedReason(ctx, requirement, options), this.#spec.names)
-      return { allowed: true, context: ctx, scope, resource }
+        this.#audit(true, allowedReason(ctx, requirement, outcome), this.#spec.names)
+      return outcome
     }
-    return this.#deny(denied(ctx, requirement, options))
+    return this.#deny(denied(ctx, requirement, outcome))
   }
 
   /** Goes on with `next` now, or once `value` resolves; a rejection becomes a denial. */

@@ -1,5 +1,7 @@
 import {
   allows,
+  allowsByCondition,
+  allowsWithoutInput,
   explainDecision,
   unknownPermissionReason,
   type CheckInput,
@@ -86,7 +88,8 @@ export class Context<P extends PolicyInput = PolicyInput> implements RoleContext
   readonly actor: Subject
   readonly impersonating: boolean
   readonly #deps: ContextDeps
-  readonly #noInstance: CheckInput
+  /** The input of checks without an instance, made on first need: most checks need none. */
+  #noInstance: CheckInput | undefined = undefined
   #global: RoleSet | undefined
   #scoped: Map<string, RoleSet> | undefined
 
@@ -95,7 +98,6 @@ export class Context<P extends PolicyInput = PolicyInput> implements RoleContext
     this.subject = subject
     this.actor = actor ?? subject
     this.impersonating = actor !== undefined
-    this.#noInstance = { subject, conditions: deps.conditions, resource: undefined }
   }
 
   /** The compiled policy this context decides with. */
@@ -122,13 +124,20 @@ export class Context<P extends PolicyInput = PolicyInput> implements RoleContext
 
   #input(options: CheckOptions | undefined): CheckInput {
     const resource = options?.resource
-    return resource === undefined ? this.#noInstance : { ...this.#noInstance, resource }
+    const { subject } = this
+    const { conditions } = this.#deps
+    if (resource !== undefined) return { subject, conditions, resource }
+    return (this.#noInstance ??= { subject, conditions, resource: undefined })
   }
 
   can(permission: PermissionOf<P>, options?: CheckOptions): boolean {
     const compiled = this.#deps.policy.permissions.get(permission)
     if (compiled === undefined) return false
-    return allows(this.#set(options?.scope), compiled, this.#input(options))
+    const set = this.#set(options?.scope)
+    // The input is an object: made only when a conditional grant must be weighed.
+    return (
+      allowsWithoutInput(set, compiled) ?? allowsByCondition(set, compiled, this.#input(options))
+    )
   }
 
   explain(permission: PermissionOf<P>, options?: CheckOptions): Decision {

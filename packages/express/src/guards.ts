@@ -70,7 +70,9 @@ export function bindGuards<P extends PolicyInput>(
   /** Runs the check, then calls `allowed` and `next()`, or answers the denial. */
   function run(
     check: Guard<P>,
-    [req, res, next]: [Request, Response, NextFunction],
+    req: Request,
+    res: Response,
+    next: NextFunction,
     input: GuardInput,
     onDenied: OnDenied | undefined,
     allowed?: (outcome: Allowed<P>) => void,
@@ -84,15 +86,30 @@ export function bindGuards<P extends PolicyInput>(
     } catch {
       outcome = failedCheck // a guard never throws; should one ever, it denies
     }
-    const settle = (settled: Outcome<P>): void => {
-      if (!settled.allowed) return deny(req, res, settled, state, onDenied)
-      allowed?.(settled)
-      next()
-    }
-    if (!(outcome instanceof Promise)) return settle(outcome)
+    // No closure on the synchronous path: it runs for every guarded request.
+    if (!(outcome instanceof Promise))
+      return settle(outcome, req, res, next, state, onDenied, allowed)
     // Settled here, never handed to Express: Express 4 ignores returned promises, and next(err)
     // would give control away instead of failing closed.
-    void outcome.then(settle, () => settle(failedCheck))
+    void outcome.then(
+      (settled) => settle(settled, req, res, next, state, onDenied, allowed),
+      () => settle(failedCheck, req, res, next, state, onDenied, allowed),
+    )
+  }
+
+  /** Calls `allowed` and `next()` for an allowed outcome, or answers the denial. */
+  function settle(
+    outcome: Outcome<P>,
+    req: Request,
+    res: Response,
+    next: NextFunction,
+    state: RequestRolegate<P> | undefined,
+    onDenied: OnDenied | undefined,
+    allowed: ((outcome: Allowed<P>) => void) | undefined,
+  ): void {
+    if (!outcome.allowed) return deny(req, res, outcome, state, onDenied)
+    allowed?.(outcome)
+    next()
   }
 
   return {
@@ -100,14 +117,14 @@ export function bindGuards<P extends PolicyInput>(
       const check = guard(rolegate, { kind: 'permission', permissions: list(permission), mode })
       const inputOf = guardInputOf(scope, resource)
       return function requirePermission(req, res, next) {
-        run(check, [req, res, next], inputOf(req), onDenied)
+        run(check, req, res, next, inputOf(req), onDenied)
       }
     },
     requireRole(role, { scope, onDenied } = {}) {
       const check = guard(rolegate, { kind: 'role', roles: list(role) })
       const inputOf = guardInputOf(scope, undefined)
       return function requireRole(req, res, next) {
-        run(check, [req, res, next], inputOf(req), onDenied)
+        run(check, req, res, next, inputOf(req), onDenied)
       }
     },
     redactFor(resource, { scope, resource: loader, onDenied } = {}) {
@@ -115,7 +132,7 @@ export function bindGuards<P extends PolicyInput>(
       const check = guard(rolegate, { kind: 'permission', permissions, mode: 'all' })
       const inputOf = guardInputOf(scope, loader)
       return function redactFor(req, res, next) {
-        run(check, [req, res, next], inputOf(req), onDenied, ({ context, ...where }) => {
+        run(check, req, res, next, inputOf(req), onDenied, ({ context, ...where }) => {
           const json = res.json.bind(res)
           res.json = (body: unknown) => json(context.redact(resource, body, where))
         })
