@@ -63,7 +63,8 @@ export function mib(bytes: number): string {
   return `${(bytes / 2 ** 20).toFixed(2)} MiB`
 }
 
-/** The outcome of a target: PASS or FAIL. */
-export function verdict(pass: boolean): string {
+/** The outcome of a target: PASS, FAIL, or OPEN when the measurement cannot tell. */
+export function verdict(pass: boolean, unresolved = false): string {
+  if (unresolved) return 'OPEN'
   return pass ? 'PASS' : 'FAIL'
 }

@@ -8,6 +8,11 @@ export interface Target {
   readonly target: string
   readonly measured: string
   readonly pass: boolean
+  /**
+   * Set when the measurement cannot tell: its confidence interval straddles the target. Such a
+   * target is neither met nor missed, and reads OPEN.
+   */
+  readonly unresolved?: boolean
 }
 
 const CORE = 'issue 2, core: rolegate only'
@@ -17,7 +22,7 @@ const targets: Target[] = []
 /** Records a target's outcome for the closing summary and returns PASS or FAIL for a row. */
 export function judge(target: Target): string {
   targets.push(target)
-  return verdict(target.pass)
+  return verdict(target.pass, target.unresolved)
 }
 
 export function printTargets(): void {
@@ -28,9 +33,13 @@ export function printTargets(): void {
       ['scenario', 'target', 'measured', 'result'],
       targets
         .filter((t) => (t.group ?? CORE) === group)
-        .map((t) => [t.scenario, t.target, t.measured, verdict(t.pass)]),
+        .map((t) => [t.scenario, t.target, t.measured, verdict(t.pass, t.unresolved)]),
     )
   }
-  const failed = targets.filter((t) => !t.pass).length
-  console.log(`\n${targets.length - failed} targets met, ${failed} missed`)
+  const open = targets.filter((t) => t.unresolved === true).length
+  const met = targets.filter((t) => t.pass && t.unresolved !== true).length
+  const missed = targets.length - open - met
+  console.log(
+    `\n${met} targets met, ${missed} missed${open === 0 ? '' : `, ${open} open (the measurement cannot tell)`}`,
+  )
 }

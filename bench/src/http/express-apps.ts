@@ -48,6 +48,7 @@ export function expressChain(
 ): ExpressChain {
   switch (variant) {
     case 'none':
+    case 'control': // the same app as none, in a server of its own
       return { use: [subject], route: [handler] }
     case 'rolegate': {
       // rolegate's documented use: app.use(authz), then authz.requirePermission on the route; the

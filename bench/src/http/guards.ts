@@ -29,12 +29,28 @@ const USERS: ReadonlyMap<string, readonly string[]> = new Map([
 export const ALLOWED_USER = 'alice'
 export const DENIED_USER = 'bob'
 
-export const VARIANTS = ['none', 'set', 'rolegate', 'casl', 'casl-cached', 'casbin'] as const
+/**
+ * `control` is `none` again, in a server of its own: an A/A comparison, whose distance from 100%
+ * is what the measurement itself moves by in that run.
+ */
+export const VARIANTS = [
+  'none',
+  'control',
+  'set',
+  'rolegate',
+  'casl',
+  'casl-cached',
+  'casbin',
+] as const
 export type Variant = (typeof VARIANTS)[number]
-export type HandWritten = Exclude<Variant, 'none' | 'rolegate'>
+export type HandWritten = Exclude<Variant, 'none' | 'control' | 'rolegate'>
+
+/** Whether the variant's route has no guard: it answers 200 to anyone. */
+export const unguarded = (variant: Variant): boolean => variant === 'none' || variant === 'control'
 
 export const LABELS: Readonly<Record<Variant, string>> = {
   none: 'no guard',
+  control: 'no guard again (A/A control)',
   set: 'Set.has (hand-written)',
   rolegate: 'rolegate requirePermission',
   casl: 'CASL, Ability per request',

@@ -6,6 +6,7 @@ import {
   ROUTE,
   USER_HEADER,
   VARIANTS,
+  unguarded,
   type Variant,
 } from '../http/guards.js'
 import {
@@ -20,8 +21,9 @@ import {
 } from '../http/load.js'
 import type { InProcess } from '../http/in-process.js'
 import { ALL_CPUS, LOAD_CPU, SERVER_CPU, canPin, pin } from '../http/cpu-pinning.js'
+import { median, medianInterval } from '../http/statistics.js'
 import { duration, printTable, rate } from '../report.js'
-import { judge } from '../targets.js'
+import { judge, type Target } from '../targets.js'
 
 const FRAMEWORKS = ['express', 'koa'] as const
 type Framework = (typeof FRAMEWORKS)[number]
@@ -32,16 +34,23 @@ const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 2)
 const SLICES = Number(process.env.BENCH_HTTP_SLICES ?? 4)
 /** Warm-up of each server started for a round, before its first slice: the JIT settles in it. */
 const WARMUP_SECONDS = Number(process.env.BENCH_HTTP_WARMUP ?? 1)
-const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 5)
+/** Six at least: the fewest rounds whose median has a 95% confidence interval. */
+const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 6)
 /**
  * The variants to run, e.g. `none,set,rolegate` for a long run of the ones the 97% target
- * compares; a target whose variants did not run is not judged. `none` and `rolegate` always run.
+ * compares; a target whose variants did not run is not judged. `none`, its A/A `control` and
+ * `rolegate` always run.
  */
 const CHOSEN: readonly Variant[] = chosenVariants(process.env.BENCH_HTTP_VARIANTS)
 
 function chosenVariants(list: string | undefined): readonly Variant[] {
   if (list === undefined || list === '') return VARIANTS
-  const names = new Set(['none', 'rolegate', ...list.split(',').map((name) => name.trim())])
+  const names = new Set([
+    'none',
+    'control',
+    'rolegate',
+    ...list.split(',').map((name) => name.trim()),
+  ])
   const unknown = [...names].filter((name) => !(VARIANTS as readonly string[]).includes(name))
   if (unknown.length > 0)
     throw new Error(
@@ -55,7 +64,7 @@ const ISSUE = 'issue 3: HTTP'
 
 /** The variant answers 200 with the handler's body for the allowed user, 403 for the denied one, 401 with no user. */
 async function verify(framework: Framework, variant: Variant, server: Server): Promise<void> {
-  const guarded = variant !== 'none'
+  const guarded = !unguarded(variant)
   const expected = [
     [ALLOWED_USER, 200],
     [DENIED_USER, guarded ? 403 : 200],
@@ -70,14 +79,6 @@ async function verify(framework: Framework, variant: Variant, server: Server): P
         `${NAMES[framework]} ${LABELS[variant]}: user ${String(user)} got ${res.status} ${body}, expected ${status}`,
       )
   }
-}
-
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
 }
 
 /** Per framework and variant, the run of each round. */
@@ -218,9 +219,19 @@ const pairedInProcess = (
   pick: (inProcess: InProcess) => number,
 ): number => median(a.map((r, i) => pick(r.inProcess) - pick((b[i] as LoadResult).inProcess)))
 
+/** Each round's req/s of `a` over `b`'s in the same round. */
+const ratios = (a: readonly LoadResult[], b: readonly LoadResult[]): number[] =>
+  a.map((r, i) => r.requestsPerSecond / (b[i] as LoadResult).requestsPerSecond)
+
 /** The median over rounds of `a`'s req/s over `b`'s in the same round. */
 const pairedRatio = (a: readonly LoadResult[], b: readonly LoadResult[]): number =>
-  median(a.map((r, i) => r.requestsPerSecond / (b[i] as LoadResult).requestsPerSecond))
+  median(ratios(a, b))
+
+/** The 95% confidence interval of {@link pairedRatio}, or a dash when too few rounds ran. */
+function pairedInterval(a: readonly LoadResult[], b: readonly LoadResult[]): string {
+  const interval = medianInterval(ratios(a, b))
+  return interval === undefined ? '—' : `${percent(interval[0])} to ${percent(interval[1])}`
+}
 
 /** The median over rounds of `a`'s CPU time per request minus `b`'s in the same round. */
 const pairedCpu = (a: readonly LoadResult[], b: readonly LoadResult[]): number =>
@@ -233,27 +244,52 @@ const signedNs = (ns: number): string => `${ns >= 0 ? '+' : '−'}${duration(Mat
 const signedBytes = (bytes: number): string =>
   `${bytes >= 0 ? '+' : '−'}${Math.round(Math.abs(bytes))} B`
 
+/**
+ * A target on the paired ratio, judged on its 95% interval rather than its median: on a shared
+ * host the median of a few rounds moves by more than the 3% the 97% target allows (the A/A
+ * control shows by how much). PASS when the whole interval is at or above `floor` (above it, when
+ * `strict`), FAIL when none of it is, OPEN otherwise or with too few rounds for an interval.
+ */
+function onInterval(
+  values: readonly number[],
+  floor: number,
+  strict: boolean,
+): Pick<Target, 'pass' | 'unresolved'> {
+  const interval = medianInterval(values)
+  const clears = (x: number): boolean => (strict ? x > floor : x >= floor)
+  if (interval === undefined) return { pass: false, unresolved: true }
+  const [low, high] = interval
+  return { pass: clears(low), unresolved: !clears(low) && clears(high) }
+}
+
 /** The three targets for one framework, judged on paired ratios; returns the cells for rolegate's row. */
 function judgeFramework(framework: Framework, runs: ReadonlyMap<Variant, LoadResult[]>): string[] {
   const of = (v: Variant): LoadResult[] => runs.get(v) as LoadResult[]
   const own = of('rolegate')
+  const medians = (v: Variant): string =>
+    `medians ${rate(summarize(own).rps)} vs ${rate(summarize(of(v)).rps)} req/s`
   const beats = (v: Variant): string => {
     const ratio = pairedRatio(own, of(v))
+    const interval = medianInterval(ratios(own, of(v)))
+    const range =
+      interval === undefined
+        ? ''
+        : `, 95% CI ${interval[0].toFixed(2)} to ${interval[1].toFixed(2)}x`
     return judge({
       group: ISSUE,
       scenario: `${NAMES[framework]}: rolegate beats ${LABELS[v]}`,
       target: `more req/s than ${LABELS[v]}`,
-      measured: `${ratio.toFixed(2)}x (medians ${rate(summarize(own).rps)} vs ${rate(summarize(of(v)).rps)} req/s)`,
-      pass: ratio > 1,
+      measured: `${ratio.toFixed(2)}x${range} (${medians(v)})`,
+      ...onInterval(ratios(own, of(v)), 1, true),
     })
   }
-  const ratio = pairedRatio(own, of('none'))
+  const control = `A/A control ${percent(pairedRatio(of('control'), of('none')))}, 95% CI ${pairedInterval(of('control'), of('none'))}`
   const kept = judge({
     group: ISSUE,
     scenario: `${NAMES[framework]}: rolegate requirePermission vs no guard`,
     target: `≥ ${percent(TARGET_RATIO)} of no guard's req/s`,
-    measured: `${percent(ratio)} (medians ${rate(summarize(own).rps)} vs ${rate(summarize(of('none')).rps)} req/s)`,
-    pass: ratio >= TARGET_RATIO,
+    measured: `${percent(pairedRatio(own, of('none')))}, 95% CI ${pairedInterval(own, of('none'))} (${control}; ${medians('none')})`,
+    ...onInterval(ratios(own, of('none')), TARGET_RATIO, false),
   })
   const beatsIfRun = (v: Variant): string => (runs.has(v) ? beats(v) : 'not run')
   return [kept, beatsIfRun('casl'), beatsIfRun('casbin')]
@@ -273,6 +309,7 @@ function report(runs: Runs): void {
         summary.rounds.map((r) => rate(r)).join(' '),
         `${summary.p99.toFixed(2)} ms`,
         variant === 'none' ? '—' : percent(pairedRatio(results, none)),
+        variant === 'none' ? '—' : pairedInterval(results, none),
         micros(summary.cpu),
         variant === 'none' ? '—' : signed(pairedCpu(results, none)),
         `${Math.round(summary.busy * 100)}%`,
@@ -293,6 +330,7 @@ function report(runs: Runs): void {
       'each round (req/s)',
       'p99',
       'vs no guard',
+      '95% CI',
       'server CPU/req',
       'guard CPU/req',
       'server busy',
@@ -309,7 +347,8 @@ function report(runs: Runs): void {
       'server: a child process per framework, variant and round, the same route, handler and subject middleware (x-user header → { id, roles }); a full GC in it before the warm-up',
       'load: autocannon in the bench process, keep-alive, no pipelining, only the allowed user; any error or non-2xx answer aborts the run',
       "req/s, p99, CPU: medians over the rounds; p99 from every response's own latency (autocannon's histogram rounds to whole ms); server CPU/req: the child's user+system CPU time / requests",
-      "vs no guard, the targets: the median over rounds of each round's ratio; guard CPU/req: the median of each round's server CPU/req minus no guard's, the guard's own cost",
+      "vs no guard: the median over rounds of each round's ratio; 95% CI: the sign test's interval for that median (from 6 rounds; 25 rounds leave out the 7 lowest and 7 highest); guard CPU/req: the median of each round's server CPU/req minus no guard's, the guard's own cost",
+      "the targets are judged on the interval: PASS when all of it meets the target, FAIL when none of it does, OPEN when it straddles the line (the run cannot tell); the A/A control, no guard against itself in another server, shows how far this run's measurement moves on its own",
       "server busy: the child's event-loop utilization (near 100%: the server is the bottleneck)",
       "in process: the median time of one request through the server's app in its own process, without sockets (after its slices); guard in process: the median of each round's difference from no guard's",
       "bytes/req: what one request allocates in process (2,000 counted after the timing); guard bytes: the median of each round's difference from no guard's",
