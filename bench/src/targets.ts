@@ -19,7 +19,7 @@ const CORE = 'issue 2, core: rolegate only'
 
 const targets: Target[] = []
 
-/** Records a target's outcome for the closing summary and returns PASS or FAIL for a row. */
+/** Records a target's outcome for the closing summary and returns PASS, FAIL or OPEN for a row. */
 export function judge(target: Target): string {
   targets.push(target)
   return verdict(target.pass, target.unresolved)

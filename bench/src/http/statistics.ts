@@ -6,9 +6,9 @@
 
 /** The median of `values`; NaN when there are none. */
 export function median(values: readonly number[]): number {
+  if (values.length === 0) return NaN
   const sorted = [...values].sort((a, b) => a - b)
   const mid = sorted.length >> 1
-  if (sorted.length === 0) return NaN
   return sorted.length % 2 === 1
     ? (sorted[mid] as number)
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
