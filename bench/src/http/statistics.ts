@@ -44,3 +44,29 @@ export function medianInterval(
   const sorted = [...values].sort((a, b) => a - b)
   return [sorted[k - 1] as number, sorted[n - k] as number]
 }
+
+/** What an interval says of a target: met, missed, or no telling. */
+export type Verdict = 'pass' | 'fail' | 'open'
+
+/**
+ * Judges "the median of `values` is at least `floor`" (above it, when `strict`) on its 95%
+ * interval rather than on the median itself: pass when all of the interval clears the floor, fail
+ * when none of it does, open when it straddles the floor or there are too few values for one.
+ */
+export function judgeMedian(values: readonly number[], floor: number, strict = false): Verdict {
+  const interval = medianInterval(values)
+  if (interval === undefined) return 'open'
+  const clears = (x: number): boolean => (strict ? x > floor : x >= floor)
+  if (clears(interval[0])) return 'pass'
+  return clears(interval[1]) ? 'open' : 'fail'
+}
+
+/**
+ * Whether an A/A comparison (the same thing measured against itself, each value a ratio) resolves
+ * differences of `tolerance`: its 95% interval must lie within 1 ± `tolerance`. A run whose A/A
+ * control moves by more than that cannot judge a target that close to 1, in either direction.
+ */
+export function resolves(sameAgainstSame: readonly number[], tolerance: number): boolean {
+  const interval = medianInterval(sameAgainstSame)
+  return interval !== undefined && interval[0] >= 1 - tolerance && interval[1] <= 1 + tolerance
+}
