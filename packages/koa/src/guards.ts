@@ -96,10 +96,22 @@ export function bindGuards<P extends PolicyInput>(
     } catch {
       outcome = failedCheck // a guard never throws; should one ever, it denies
     }
-    const settle = (settled: Outcome<P>): Allowed<P> | Promise<undefined> =>
-      settled.allowed ? settled : deny(ctx, settled, state, onDenied).then(() => undefined)
-    if (!(outcome instanceof Promise)) return settle(outcome)
-    return outcome.then(settle, () => settle(failedCheck))
+    // No closure on the synchronous path: it runs for every guarded request.
+    if (!(outcome instanceof Promise)) return settle(outcome, ctx, state, onDenied)
+    return outcome.then(
+      (settled) => settle(settled, ctx, state, onDenied),
+      () => settle(failedCheck, ctx, state, onDenied),
+    )
+  }
+
+  /** The allowed outcome, or a promise of `undefined` while the denial is answered. */
+  function settle(
+    outcome: Outcome<P>,
+    ctx: ParameterizedContext,
+    state: RequestRolegate<P> | undefined,
+    onDenied: OnDenied | undefined,
+  ): Allowed<P> | Promise<undefined> {
+    return outcome.allowed ? outcome : deny(ctx, outcome, state, onDenied).then(() => undefined)
   }
 
   return {
