@@ -228,9 +228,13 @@ const pairedRatio = (a: readonly LoadResult[], b: readonly LoadResult[]): number
   median(ratios(a, b))
 
 /** The 95% confidence interval of {@link pairedRatio}, or a dash when too few rounds ran. */
-function pairedInterval(a: readonly LoadResult[], b: readonly LoadResult[]): string {
+function pairedInterval(
+  a: readonly LoadResult[],
+  b: readonly LoadResult[],
+  format: (ratio: number) => string = percent,
+): string {
   const interval = medianInterval(ratios(a, b))
-  return interval === undefined ? '—' : `${percent(interval[0])} to ${percent(interval[1])}`
+  return interval === undefined ? '—' : `${format(interval[0])} to ${format(interval[1])}`
 }
 
 /** The median over rounds of `a`'s CPU time per request minus `b`'s in the same round. */
@@ -238,6 +242,7 @@ const pairedCpu = (a: readonly LoadResult[], b: readonly LoadResult[]): number =
   median(a.map((r, i) => r.cpuMicrosPerRequest - (b[i] as LoadResult).cpuMicrosPerRequest))
 
 const percent = (ratio: number): string => `${(ratio * 100).toFixed(1)}%`
+const times = (ratio: number): string => `${ratio.toFixed(2)}x`
 const micros = (us: number): string => `${us.toFixed(1)} µs`
 const signed = (us: number): string => `${us >= 0 ? '+' : '−'}${Math.abs(us).toFixed(1)} µs`
 const signedNs = (ns: number): string => `${ns >= 0 ? '+' : '−'}${duration(Math.abs(ns))}`
@@ -256,21 +261,14 @@ function judgeFramework(framework: Framework, runs: ReadonlyMap<Variant, LoadRes
   const own = of('rolegate')
   const medians = (v: Variant): string =>
     `medians ${rate(summarize(own).rps)} vs ${rate(summarize(of(v)).rps)} req/s`
-  const beats = (v: Variant): string => {
-    const ratio = pairedRatio(own, of(v))
-    const interval = medianInterval(ratios(own, of(v)))
-    const range =
-      interval === undefined
-        ? ''
-        : `, 95% CI ${interval[0].toFixed(2)} to ${interval[1].toFixed(2)}x`
-    return judge({
+  const beats = (v: Variant): string =>
+    judge({
       group: ISSUE,
       scenario: `${NAMES[framework]}: rolegate beats ${LABELS[v]}`,
       target: `more req/s than ${LABELS[v]}`,
-      measured: `${ratio.toFixed(2)}x${range} (${medians(v)})`,
+      measured: `${times(pairedRatio(own, of(v)))}, 95% CI ${pairedInterval(own, of(v), times)} (${medians(v)})`,
       ...outcome(judgeMedian(ratios(own, of(v)), 1, true)),
     })
-  }
   // A 3% target can be judged only by a run whose A/A control moves by less than 3%: otherwise
   // the run's own error could make a PASS or a FAIL of it (seen: an A/A control at 90.4%).
   const sameAgainstSame = ratios(of('control'), of('none'))
