@@ -18,13 +18,14 @@ import { allocationScenario } from './scenarios/allocation.js'
 import { largeFixture, largeScenario } from './scenarios/b-large.js'
 import { compileScenario } from './scenarios/c-compile.js'
 import { contextScenario } from './scenarios/context-creation.js'
+import { httpInstructionsScenario } from './scenarios/http-instructions.js'
 import { httpScenario } from './scenarios/http.js'
 import { redisScenario } from './scenarios/redis.js'
 import { printTargets } from './targets.js'
 
 const peers: readonly Peer[] = [rolegate, baseline, casl, accesscontrol, casbin, rbac]
 
-const SECTIONS = ['core', 'redis', 'http'] as const
+const SECTIONS = ['core', 'redis', 'http', 'instructions'] as const
 type Section = (typeof SECTIONS)[number]
 
 /** The sections named on the command line (`pnpm bench -- redis http`), or all of them. */
@@ -96,6 +97,10 @@ async function main(): Promise<void> {
   if (sections.includes('http')) {
     await httpScenario()
     console.log(`\n[http done at ${elapsed()}]`)
+  }
+  if (sections.includes('instructions')) {
+    await httpInstructionsScenario()
+    console.log(`\n[instructions done at ${elapsed()}]`)
   }
   printTargets()
   console.log(`\ntotal: ${elapsed()}, load average after the run: ${load()}`)

@@ -8,6 +8,8 @@ import type { ServerMessage } from './server.js'
 export interface Server {
   readonly url: string
   readonly pid: number
+  /** With {@link Launch.count}: resolves once the counted requests have arrived. */
+  readonly counted: Promise<void>
   usage(): Promise<Usage>
   gc(): Promise<void>
   /** One request through the server's app in its own process, without sockets: ns and bytes. */
@@ -44,17 +46,38 @@ function nextMessage<T extends ServerMessage['type']>(
   })
 }
 
+/** How to start a server other than as a plain child process of this Node. */
+export interface Launch {
+  /** A program that runs Node under it, with its arguments, e.g. `['valgrind', '-q']`. */
+  readonly under?: readonly string[]
+  /** Requests to let through before counting, and requests to count (counted-listener.ts). */
+  readonly count?: readonly [warm: number, counted: number]
+}
+
+/** Node's options for every server: full GCs on request, and the bench's sources through tsx. */
+const NODE_OPTIONS = ['--expose-gc', '--import', 'tsx']
+
 /** Forks `server.ts` for one framework and variant (sources through tsx) and waits for its port. */
 export async function startServer(
   framework: 'express' | 'koa',
   variant: string,
   path: string,
+  { under, count }: Launch = {},
 ): Promise<Server> {
-  const child: ChildProcess = fork(serverScript, [framework, variant], {
-    // No source condition: the servers run rolegate's built packages, as users do.
-    execArgv: ['--expose-gc', '--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  })
+  const [program, ...programArgs] = under ?? []
+  const child: ChildProcess = fork(
+    serverScript,
+    [framework, variant, ...(count === undefined ? [] : ['--count', count.join(',')])],
+    {
+      // No source condition: the servers run rolegate's built packages, as users do.
+      ...(program === undefined
+        ? { execArgv: NODE_OPTIONS }
+        : { execPath: program, execArgv: [...programArgs, process.execPath, ...NODE_OPTIONS] }),
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  )
+  const counted = count === undefined ? new Promise<never>(() => {}) : nextMessage(child, 'counted')
+  counted.catch(() => {}) // the caller awaits it; an exit before it is reported there
   const { port } = await nextMessage(child, 'ready')
   const ask = async <T extends 'usage' | 'gc' | 'time'>(
     type: T,
@@ -66,6 +89,7 @@ export async function startServer(
   return {
     url: `http://127.0.0.1:${port}${path}`,
     pid: child.pid as number,
+    counted: counted.then(() => undefined),
     usage: () => ask('usage'),
     gc: async () => void (await ask('gc')),
     timeInProcess: async () => {
@@ -101,10 +125,13 @@ export interface LoadOptions {
   readonly seconds: number
 }
 
+/** How much load: for so many seconds, or so many requests. */
+type Limit = { readonly seconds: number } | { readonly amount: number }
+
 /** autocannon's programmatic API; fails on any error, timeout or non-2xx answer. */
 function cannon(
   url: string,
-  options: LoadOptions,
+  options: Omit<LoadOptions, 'seconds'> & Limit,
   latencies?: number[],
 ): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
@@ -113,7 +140,7 @@ function cannon(
         url,
         headers: { ...options.headers },
         connections: options.connections,
-        duration: options.seconds,
+        ...('amount' in options ? { amount: options.amount } : { duration: options.seconds }),
         pipelining: 1,
       },
       (error, result) => {
@@ -141,6 +168,14 @@ function percentile(sorted: readonly number[], p: number): number {
 /** A full GC in the server, then a run whose answers are not kept, while the JIT settles. */
 export async function warmUp(server: Server, options: LoadOptions): Promise<void> {
   await server.gc()
+  await cannon(server.url, options)
+}
+
+/** Sends `amount` requests, all of which must answer 2xx, and resolves when they have answered. */
+export async function send(
+  server: Server,
+  options: Omit<LoadOptions, 'seconds'> & { readonly amount: number },
+): Promise<void> {
   await cannon(server.url, options)
 }
 

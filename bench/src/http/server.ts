@@ -5,11 +5,13 @@
  * 127.0.0.1 (an ephemeral port), sends `{ type: 'ready', port }` over IPC, answers `'usage'` with
  * the process's CPU time and event-loop utilization, runs a full GC on `'gc'`, times a request
  * through its app without sockets on `'time'` (in-process.ts), and exits when the
- * parent disconnects.
+ * parent disconnects. With `--count <warm>,<counted>` it marks the requests whose instructions
+ * callgrind counts (counted-listener.ts) and sends `{ type: 'counted' }` when they have arrived.
  */
 import { createServer, type RequestListener } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { performance } from 'node:perf_hooks'
+import { countedListener } from './counted-listener.js'
 import { expressApp } from './express-apps.js'
 import { VARIANTS, handWrittenGuards, type Variant } from './guards.js'
 import { timeInProcess } from './in-process.js'
@@ -19,6 +21,7 @@ import { koaApp } from './koa-apps.js'
 export type ServerMessage =
   | { readonly type: 'ready'; readonly port: number }
   | { readonly type: 'gc' }
+  | { readonly type: 'counted' }
   | { readonly type: 'time'; readonly ns: number; readonly bytes: number }
   | {
       readonly type: 'usage'
@@ -57,15 +60,30 @@ function reply(message: unknown, app: RequestListener): void {
   }
 }
 
+/** `--count <warm>,<counted>`: two whole numbers, the first at least 1. */
+function countOption(args: readonly string[]): readonly [number, number] | undefined {
+  if (args.length === 0) return undefined
+  const match =
+    args.length === 2 && args[0] === '--count' ? /^(\d+),(\d+)$/.exec(args[1] ?? '') : null
+  const [warm, counted] = [Number(match?.[1]), Number(match?.[2])]
+  if (!(warm >= 1 && counted >= 0))
+    throw new Error(
+      `usage: server.ts express|koa <variant> [--count <warm>,<counted>], got ${args.join(' ')}`,
+    )
+  return [warm, counted]
+}
+
 async function main(): Promise<void> {
-  const [framework, variant] = process.argv.slice(2)
+  const [framework, variant, ...rest] = process.argv.slice(2)
   if ((framework !== 'express' && framework !== 'koa') || !isVariant(variant))
     throw new Error(
       `usage: server.ts express|koa <variant>, got ${String(framework)} ${String(variant)}`,
     )
+  const count = countOption(rest)
   const guards = await handWrittenGuards()
   const app = (framework === 'express' ? expressApp : koaApp)(variant, guards)
-  const port = await listen(app)
+  const counted = (): void => void process.send?.({ type: 'counted' } satisfies ServerMessage)
+  const port = await listen(count === undefined ? app : countedListener(app, ...count, counted))
   process.on('message', (message) => reply(message, app))
   process.on('disconnect', () => process.exit(0))
   process.send?.({ type: 'ready', port } satisfies ServerMessage)

@@ -1,0 +1,79 @@
+/**
+ * Instructions per HTTP request, counted by valgrind's callgrind in a server under real load on
+ * loopback. Unlike requests per second, the count hardly depends on what else the machine is
+ * doing: callgrind counts the instructions the server executes, not the time they take. It is the
+ * instrument for a difference of a few percent on a host whose timings move by more than that.
+ *
+ * What it sees: every instruction the server process executes in user space, on all its threads
+ * (JavaScript, V8's compilers and garbage collector, Node's HTTP parser), between two marks
+ * (counted-listener.ts). What it does not see: time in the kernel (the socket calls, the same for
+ * every variant), and what an instruction costs (cache misses). So a guard's share of the count is
+ * larger than its share of the server's CPU time, by the kernel's share: a ratio read from counts
+ * is a conservative estimate of the throughput a CPU-bound server keeps.
+ */
+import { spawnSync } from 'node:child_process'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { DUMP_AT, ZERO_AT } from './counted-listener.js'
+import { ROUTE, type Variant } from './guards.js'
+import { send, startServer, type LoadOptions } from './load.js'
+
+/** Whether valgrind is installed (Debian's `valgrind` package). */
+export const hasValgrind: boolean =
+  spawnSync('valgrind', ['--version'], { stdio: 'ignore' }).status === 0
+
+export interface CountOptions extends Omit<LoadOptions, 'seconds'> {
+  /** Requests before the count: the JIT settles in them (under valgrind it needs thousands). */
+  readonly warm: number
+  /** Requests counted. */
+  readonly counted: number
+}
+
+/** The `totals:` line of callgrind's dump: every event counted since the zero mark. */
+export function totalInstructions(dump: string): number {
+  if (!dump.includes(`Trigger: --dump-before=${DUMP_AT.slice(0, -1)}`))
+    throw new Error(`the callgrind dump was not made at ${DUMP_AT}`)
+  const total = /^totals: (\d+)$/m.exec(dump)?.[1]
+  if (total === undefined) throw new Error('the callgrind dump has no totals line')
+  return Number(total)
+}
+
+/**
+ * Starts a server for one framework and variant under callgrind, sends it `warm + counted`
+ * requests (and a few more, so that the last counted one arrives), and gives the instructions it
+ * executed per counted request.
+ */
+export async function instructionsPerRequest(
+  framework: 'express' | 'koa',
+  variant: Variant,
+  { warm, counted, ...load }: CountOptions,
+): Promise<number> {
+  const dir = await mkdtemp(join(tmpdir(), 'rolegate-callgrind-'))
+  const out = join(dir, 'callgrind.out')
+  try {
+    const server = await startServer(framework, variant, ROUTE, {
+      under: [
+        'valgrind',
+        '--quiet',
+        '--tool=callgrind',
+        `--callgrind-out-file=${out}`,
+        `--zero-before=${ZERO_AT}`,
+        `--dump-before=${DUMP_AT}`,
+        '--dump-instr=no',
+        '--compress-strings=no',
+      ],
+      count: [warm, counted],
+    })
+    try {
+      await send(server, { ...load, amount: warm + counted + load.connections })
+      await server.counted
+    } finally {
+      await server.stop()
+    }
+    // The first dump (`.1`) is the one the mark made; the process writes the rest at exit.
+    return totalInstructions(await readFile(`${out}.1`, 'utf8')) / counted
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
