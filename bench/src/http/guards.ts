@@ -38,12 +38,13 @@ export const VARIANTS = [
   'control',
   'set',
   'rolegate',
+  'rolegate-unmounted',
   'casl',
   'casl-cached',
   'casbin',
 ] as const
 export type Variant = (typeof VARIANTS)[number]
-export type HandWritten = Exclude<Variant, 'none' | 'control' | 'rolegate'>
+export type HandWritten = Exclude<Variant, 'none' | 'control' | 'rolegate' | 'rolegate-unmounted'>
 
 /** Whether the variant's route has no guard: it answers 200 to anyone. */
 export const unguarded = (variant: Variant): boolean => variant === 'none' || variant === 'control'
@@ -53,6 +54,7 @@ export const LABELS: Readonly<Record<Variant, string>> = {
   control: 'no guard again (A/A control)',
   set: 'Set.has (hand-written)',
   rolegate: 'rolegate requirePermission',
+  'rolegate-unmounted': 'rolegate, guard without app.use',
   casl: 'CASL, Ability per request',
   'casl-cached': 'CASL, Ability cached per user',
   casbin: 'casbin enforceSync',

@@ -60,6 +60,12 @@ export function koaChain(
       const authz = rolegate(httpRolegate(), { onError: () => {} })
       return { use: [subject, authz], route: [authz.requirePermission(PERMISSION), handler] }
     }
+    case 'rolegate-unmounted': {
+      // The bound guard alone, which needs no app.use(authz): for apps whose handlers do not read
+      // the request's rolegate. It saves the app-level middleware on every request.
+      const authz = rolegate(httpRolegate(), { onError: () => {} })
+      return { use: [subject], route: [authz.requirePermission(PERMISSION), handler] }
+    }
     case 'set':
     case 'casl':
     case 'casl-cached':

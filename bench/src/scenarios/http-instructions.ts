@@ -50,6 +50,9 @@ async function countRound(jobs: readonly Job[], counts: Counts): Promise<void> {
       jobs.slice(i, i + 2).map(async ({ framework, variant }) => {
         const count = await instructionsPerRequest(framework, variant, { ...options, headers })
         counts.get(framework)?.get(variant)?.push(count)
+        console.log(
+          `  ${NAMES[framework]}, ${LABELS[variant]}: ${thousands(count)} instructions/request`,
+        )
       }),
     )
 }
