@@ -169,7 +169,8 @@ export class GuardRun<P extends PolicyInput> {
     const own: NameChecker = request.rolegate
     if (rolegate !== undefined && own !== rolegate)
       throw new TypeError("The guard's rolegate is not the one attached to this request.")
-    if (!checked.has(own)) {
+    // A guard made with this very rolegate checked its names then: no lookup on every request.
+    if (own !== rolegate && !checked.has(own)) {
       validate(own, requirement)
       checked.add(own)
     }
