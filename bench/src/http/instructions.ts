@@ -1,8 +1,10 @@
 /**
  * Instructions per HTTP request, counted by valgrind's callgrind in a server under real load on
- * loopback. Unlike requests per second, the count hardly depends on what else the machine is
+ * loopback. Unlike requests per second, the count depends little on what else the machine is
  * doing: callgrind counts the instructions the server executes, not the time they take. It is the
  * instrument for a difference of a few percent on a host whose timings move by more than that.
+ * Little is not nothing: V8 sizes its heap by how fast the program allocates per millisecond, so a
+ * server starved of CPU collects more often (seen: 15 to 20% more with four valgrinds on 2 cores).
  *
  * What it sees: every instruction the server process executes in user space, on all its threads
  * (JavaScript, V8's compilers and garbage collector, Node's HTTP parser), between two marks

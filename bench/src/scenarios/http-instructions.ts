@@ -38,11 +38,18 @@ const WARM = Number(process.env.BENCH_COUNT_WARM ?? 10_000)
 const COUNTED = Number(process.env.BENCH_COUNT_REQUESTS ?? 5_000)
 const CONNECTIONS = 10
 /** `none`, its A/A `control` and `rolegate` always; `BENCH_COUNT_VARIANTS=set` adds the hand-written check. */
-const CHOSEN: readonly Variant[] = VARIANTS.filter((variant) =>
-  ['none', 'control', 'rolegate', ...(process.env.BENCH_COUNT_VARIANTS ?? '').split(',')].includes(
-    variant,
-  ),
-)
+const CHOSEN: readonly Variant[] = chosenVariants(process.env.BENCH_COUNT_VARIANTS)
+
+function chosenVariants(list: string | undefined): readonly Variant[] {
+  const added = list === undefined || list === '' ? [] : list.split(',').map((name) => name.trim())
+  const unknown = added.filter((name) => !(VARIANTS as readonly string[]).includes(name))
+  if (unknown.length > 0)
+    throw new Error(
+      `BENCH_COUNT_VARIANTS: no variant ${unknown.join(', ')} (${VARIANTS.join(', ')})`,
+    )
+  const names = new Set(['none', 'control', 'rolegate', ...added])
+  return VARIANTS.filter((variant) => names.has(variant))
+}
 
 /** Per framework and variant, instructions per request in each round. */
 type Counts = Map<Framework, Map<Variant, number[]>>
