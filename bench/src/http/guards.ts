@@ -46,6 +46,28 @@ export const VARIANTS = [
 export type Variant = (typeof VARIANTS)[number]
 export type HandWritten = Exclude<Variant, 'none' | 'control' | 'rolegate' | 'rolegate-unmounted'>
 
+/** The variants every run needs: no guard, its A/A control, and rolegate. */
+const ALWAYS: readonly Variant[] = ['none', 'control', 'rolegate']
+
+/**
+ * The variants a comma-separated setting names (e.g. `BENCH_HTTP_VARIANTS=set`), with `none`,
+ * `control` and `rolegate` always among them, in VARIANTS' order; `whenUnset` when it is unset or
+ * empty. An unknown name throws, naming the setting.
+ */
+export function chooseVariants(
+  setting: string,
+  list: string | undefined,
+  whenUnset: readonly Variant[],
+): readonly Variant[] {
+  if (list === undefined || list === '') return whenUnset
+  const named = list.split(',').map((name) => name.trim())
+  const unknown = named.filter((name) => !(VARIANTS as readonly string[]).includes(name))
+  if (unknown.length > 0)
+    throw new Error(`${setting}: no variant ${unknown.join(', ')} (${VARIANTS.join(', ')})`)
+  const names = new Set<string>([...ALWAYS, ...named])
+  return VARIANTS.filter((variant) => names.has(variant))
+}
+
 /** Whether the variant's route has no guard: it answers 200 to anyone. */
 export const unguarded = (variant: Variant): boolean => variant === 'none' || variant === 'control'
 

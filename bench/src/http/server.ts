@@ -60,13 +60,16 @@ function reply(message: unknown, app: RequestListener): void {
   }
 }
 
-/** `--count <warm>,<counted>`: two whole numbers, the first at least 1. */
+/**
+ * `--count <warm>,<counted>`: two whole numbers of at least 1 (with 0 counted, the mark that
+ * ends the count would be the one that starts it, and `counted` would never be sent).
+ */
 function countOption(args: readonly string[]): readonly [number, number] | undefined {
   if (args.length === 0) return undefined
   const match =
     args.length === 2 && args[0] === '--count' ? /^(\d+),(\d+)$/.exec(args[1] ?? '') : null
   const [warm, counted] = [Number(match?.[1]), Number(match?.[2])]
-  if (!(warm >= 1 && counted >= 0))
+  if (!(warm >= 1 && counted >= 1))
     throw new Error(
       `usage: server.ts express|koa <variant> [--count <warm>,<counted>], got ${args.join(' ')}`,
     )

@@ -4,14 +4,22 @@
  * request are counted (http/instructions.ts). On a host whose timings move by 5 to 10% from run to
  * run, the count moves by about 1%, so it can tell 97% from 100% where requests per second cannot.
  */
-import { LABELS, USER_HEADER, ALLOWED_USER, VARIANTS, type Variant } from '../http/guards.js'
+import { ALLOWED_USER, LABELS, USER_HEADER, chooseVariants, type Variant } from '../http/guards.js'
 import { hasValgrind, instructionsPerRequest } from '../http/instructions.js'
-import { judgeMedian, median, medianInterval, resolves } from '../http/statistics.js'
+import {
+  FRAMEWORKS as ALL_FRAMEWORKS,
+  ISSUE,
+  NAMES,
+  TARGET_RATIO,
+  intervalText,
+  judgeKept,
+  percent,
+  type Framework,
+} from '../http/kept-target.js'
+import { median } from '../http/statistics.js'
 import { printTable } from '../report.js'
 import { judge } from '../targets.js'
 
-const ALL_FRAMEWORKS = ['express', 'koa'] as const
-type Framework = (typeof ALL_FRAMEWORKS)[number]
 /** `BENCH_COUNT_FRAMEWORKS=koa` counts one framework only: a long count of one takes less time. */
 const FRAMEWORKS: readonly Framework[] = chosenFrameworks(process.env.BENCH_COUNT_FRAMEWORKS)
 
@@ -23,9 +31,6 @@ function chosenFrameworks(list: string | undefined): readonly Framework[] {
     throw new Error(`BENCH_COUNT_FRAMEWORKS: no framework ${unknown.join(', ')} (express, koa)`)
   return ALL_FRAMEWORKS.filter((framework) => names.includes(framework))
 }
-const NAMES: Readonly<Record<Framework, string>> = { express: 'Express 5', koa: 'Koa 3' }
-const ISSUE = 'issue 3: HTTP'
-const TARGET_RATIO = 0.97
 
 /** Six at least: the fewest rounds whose median has a 95% confidence interval. */
 const ROUNDS = Number(process.env.BENCH_COUNT_ROUNDS ?? 6)
@@ -38,18 +43,11 @@ const WARM = Number(process.env.BENCH_COUNT_WARM ?? 10_000)
 const COUNTED = Number(process.env.BENCH_COUNT_REQUESTS ?? 5_000)
 const CONNECTIONS = 10
 /** `none`, its A/A `control` and `rolegate` always; `BENCH_COUNT_VARIANTS=set` adds the hand-written check. */
-const CHOSEN: readonly Variant[] = chosenVariants(process.env.BENCH_COUNT_VARIANTS)
-
-function chosenVariants(list: string | undefined): readonly Variant[] {
-  const added = list === undefined || list === '' ? [] : list.split(',').map((name) => name.trim())
-  const unknown = added.filter((name) => !(VARIANTS as readonly string[]).includes(name))
-  if (unknown.length > 0)
-    throw new Error(
-      `BENCH_COUNT_VARIANTS: no variant ${unknown.join(', ')} (${VARIANTS.join(', ')})`,
-    )
-  const names = new Set(['none', 'control', 'rolegate', ...added])
-  return VARIANTS.filter((variant) => names.has(variant))
-}
+const CHOSEN: readonly Variant[] = chooseVariants(
+  'BENCH_COUNT_VARIANTS',
+  process.env.BENCH_COUNT_VARIANTS,
+  ['none', 'control', 'rolegate'],
+)
 
 /** Per framework and variant, instructions per request in each round. */
 type Counts = Map<Framework, Map<Variant, number[]>>
@@ -97,7 +95,6 @@ export async function httpInstructionsScenario(): Promise<void> {
   report(counts)
 }
 
-const percent = (ratio: number): string => `${(ratio * 100).toFixed(1)}%`
 const thousands = (n: number): string => `${(n / 1000).toFixed(1)}k`
 const signed = (n: number): string =>
   `${n >= 0 ? '+' : '−'}${Math.round(Math.abs(n)).toLocaleString('en-US')}`
@@ -110,26 +107,17 @@ const signed = (n: number): string =>
 const kept = (variant: readonly number[], none: readonly number[]): number[] =>
   variant.map((count, i) => (none[i] as number) / count)
 
-function interval(ratios: readonly number[]): string {
-  const found = medianInterval(ratios)
-  return found === undefined ? '—' : `${percent(found[0])} to ${percent(found[1])}`
-}
-
 /** The 97% target for one framework, judged as the requests-per-second one is. */
 function judgeFramework(framework: Framework, byVariant: ReadonlyMap<Variant, number[]>): string {
   const of = (v: Variant): number[] => byVariant.get(v) as number[]
-  const sameAgainstSame = kept(of('control'), of('none'))
-  const resolving = resolves(sameAgainstSame, 1 - TARGET_RATIO)
   const ratios = kept(of('rolegate'), of('none'))
-  const control = `A/A control ${percent(median(sameAgainstSame))}, 95% CI ${interval(sameAgainstSame)}${resolving ? '' : `: the run does not resolve ${percent(1 - TARGET_RATIO)}`}`
-  const verdict = resolving ? judgeMedian(ratios, TARGET_RATIO) : 'open'
+  const { outcome, control } = judgeKept(ratios, kept(of('control'), of('none')))
   return judge({
     group: ISSUE,
     scenario: `${NAMES[framework]}: rolegate requirePermission vs no guard, in server instructions`,
     target: `≥ ${percent(TARGET_RATIO)} of no guard's req/s, read from instructions per request`,
-    measured: `${percent(median(ratios))}, 95% CI ${interval(ratios)} (${control}; medians ${thousands(median(of('rolegate')))} vs ${thousands(median(of('none')))} instructions per request)`,
-    pass: verdict === 'pass',
-    unresolved: verdict === 'open',
+    measured: `${percent(median(ratios))}, 95% CI ${intervalText(ratios)} (${control}; medians ${thousands(median(of('rolegate')))} vs ${thousands(median(of('none')))} instructions per request)`,
+    ...outcome,
   })
 }
 
@@ -147,7 +135,7 @@ function report(counts: Counts): void {
         rounds.map(thousands).join(' '),
         first ? '—' : signed(median(rounds.map((c, i) => c - (none[i] as number)))),
         first ? '—' : percent(median(kept(rounds, none))),
-        first ? '—' : interval(kept(rounds, none)),
+        first ? '—' : intervalText(kept(rounds, none)),
         variant === 'rolegate' ? verdict : '',
       ])
     }

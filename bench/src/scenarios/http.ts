@@ -6,6 +6,7 @@ import {
   ROUTE,
   USER_HEADER,
   VARIANTS,
+  chooseVariants,
   unguarded,
   type Variant,
 } from '../http/guards.js'
@@ -21,13 +22,20 @@ import {
 } from '../http/load.js'
 import type { InProcess } from '../http/in-process.js'
 import { ALL_CPUS, LOAD_CPU, SERVER_CPU, canPin, pin } from '../http/cpu-pinning.js'
-import { judgeMedian, median, medianInterval, resolves, type Verdict } from '../http/statistics.js'
+import {
+  FRAMEWORKS,
+  ISSUE,
+  NAMES,
+  TARGET_RATIO,
+  intervalText,
+  judgeKept,
+  outcome,
+  percent,
+  type Framework,
+} from '../http/kept-target.js'
+import { judgeMedian, median } from '../http/statistics.js'
 import { duration, printTable, rate } from '../report.js'
-import { judge, type Target } from '../targets.js'
-
-const FRAMEWORKS = ['express', 'koa'] as const
-type Framework = (typeof FRAMEWORKS)[number]
-const NAMES: Readonly<Record<Framework, string>> = { express: 'Express 5', koa: 'Koa 3' }
+import { judge } from '../targets.js'
 
 /** Timed seconds per variant and round, run as SLICES slices taking turns with the other variants. */
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 2)
@@ -41,26 +49,12 @@ const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 6)
  * compares; a target whose variants did not run is not judged. `none`, its A/A `control` and
  * `rolegate` always run.
  */
-const CHOSEN: readonly Variant[] = chosenVariants(process.env.BENCH_HTTP_VARIANTS)
-
-function chosenVariants(list: string | undefined): readonly Variant[] {
-  if (list === undefined || list === '') return VARIANTS
-  const names = new Set([
-    'none',
-    'control',
-    'rolegate',
-    ...list.split(',').map((name) => name.trim()),
-  ])
-  const unknown = [...names].filter((name) => !(VARIANTS as readonly string[]).includes(name))
-  if (unknown.length > 0)
-    throw new Error(
-      `BENCH_HTTP_VARIANTS: no variant ${unknown.join(', ')} (${VARIANTS.join(', ')})`,
-    )
-  return VARIANTS.filter((variant) => names.has(variant))
-}
+const CHOSEN: readonly Variant[] = chooseVariants(
+  'BENCH_HTTP_VARIANTS',
+  process.env.BENCH_HTTP_VARIANTS,
+  VARIANTS,
+)
 const CONNECTIONS = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 10)
-const TARGET_RATIO = 0.97
-const ISSUE = 'issue 3: HTTP'
 
 /** The variant answers 200 with the handler's body for the allowed user, 403 for the denied one, 401 with no user. */
 async function verify(framework: Framework, variant: Variant, server: Server): Promise<void> {
@@ -228,32 +222,22 @@ const pairedRatio = (a: readonly LoadResult[], b: readonly LoadResult[]): number
   median(ratios(a, b))
 
 /** The 95% confidence interval of {@link pairedRatio}, or a dash when too few rounds ran. */
-function pairedInterval(
+const pairedInterval = (
   a: readonly LoadResult[],
   b: readonly LoadResult[],
   format: (ratio: number) => string = percent,
-): string {
-  const interval = medianInterval(ratios(a, b))
-  return interval === undefined ? '—' : `${format(interval[0])} to ${format(interval[1])}`
-}
+): string => intervalText(ratios(a, b), format)
 
 /** The median over rounds of `a`'s CPU time per request minus `b`'s in the same round. */
 const pairedCpu = (a: readonly LoadResult[], b: readonly LoadResult[]): number =>
   median(a.map((r, i) => r.cpuMicrosPerRequest - (b[i] as LoadResult).cpuMicrosPerRequest))
 
-const percent = (ratio: number): string => `${(ratio * 100).toFixed(1)}%`
 const times = (ratio: number): string => `${ratio.toFixed(2)}x`
 const micros = (us: number): string => `${us.toFixed(1)} µs`
 const signed = (us: number): string => `${us >= 0 ? '+' : '−'}${Math.abs(us).toFixed(1)} µs`
 const signedNs = (ns: number): string => `${ns >= 0 ? '+' : '−'}${duration(Math.abs(ns))}`
 const signedBytes = (bytes: number): string =>
   `${bytes >= 0 ? '+' : '−'}${Math.round(Math.abs(bytes))} B`
-
-/** A target's outcome from a {@link Verdict}. */
-const outcome = (verdict: Verdict): Pick<Target, 'pass' | 'unresolved'> => ({
-  pass: verdict === 'pass',
-  unresolved: verdict === 'open',
-})
 
 /** The three targets for one framework, judged on paired ratios; returns the cells for rolegate's row. */
 function judgeFramework(framework: Framework, runs: ReadonlyMap<Variant, LoadResult[]>): string[] {
@@ -269,17 +253,16 @@ function judgeFramework(framework: Framework, runs: ReadonlyMap<Variant, LoadRes
       measured: `${times(pairedRatio(own, of(v)))}, 95% CI ${pairedInterval(own, of(v), times)} (${medians(v)})`,
       ...outcome(judgeMedian(ratios(own, of(v)), 1, true)),
     })
-  // A 3% target can be judged only by a run whose A/A control moves by less than 3%: otherwise
-  // the run's own error could make a PASS or a FAIL of it (seen: an A/A control at 90.4%).
-  const sameAgainstSame = ratios(of('control'), of('none'))
-  const resolving = resolves(sameAgainstSame, 1 - TARGET_RATIO)
-  const control = `A/A control ${percent(median(sameAgainstSame))}, 95% CI ${pairedInterval(of('control'), of('none'))}${resolving ? '' : `: the run does not resolve ${percent(1 - TARGET_RATIO)}`}`
+  const { outcome: keptOutcome, control } = judgeKept(
+    ratios(own, of('none')),
+    ratios(of('control'), of('none')),
+  )
   const kept = judge({
     group: ISSUE,
     scenario: `${NAMES[framework]}: rolegate requirePermission vs no guard`,
     target: `≥ ${percent(TARGET_RATIO)} of no guard's req/s`,
     measured: `${percent(pairedRatio(own, of('none')))}, 95% CI ${pairedInterval(own, of('none'))} (${control}; ${medians('none')})`,
-    ...outcome(resolving ? judgeMedian(ratios(own, of('none')), TARGET_RATIO) : 'open'),
+    ...keptOutcome,
   })
   const beatsIfRun = (v: Variant): string => (runs.has(v) ? beats(v) : 'not run')
   return [kept, beatsIfRun('casl'), beatsIfRun('casbin')]
