@@ -123,11 +123,8 @@ export function createRolegate<const P extends PolicyInput>(
   }
   const deps = { policy, conditions, roleSetFor }
 
-  const rg: Rolegate<P> = {
+  const rg: Omit<Rolegate<P>, 'version'> = {
     policy,
-    get version(): string {
-      return policy.version
-    },
     context: (subject) => new Context<P>(deps, readSubject(subject)),
     impersonate(actor, target, { permission, scope, role }) {
       const refuse = (detail: string): never => {
@@ -185,7 +182,12 @@ export function createRolegate<const P extends PolicyInput>(
       return role
     },
   }
-  return rg
+  // The version is hashed on first read. Written as a getter in the literal above, it would put the
+  // object in dictionary mode, and `rg.context()`, on every request's path, would be a slow load.
+  return Object.defineProperty(rg, 'version', {
+    get: () => policy.version,
+    enumerable: true,
+  }) as Rolegate<P>
 }
 
 function heldRoles(subject: Subject, scope: string | undefined): readonly string[] {

@@ -7,6 +7,7 @@ import type { Decision } from './decision.js'
 import type { Allowed, Denial, GuardInput, Outcome, Requirement } from './guard.js'
 import { asHttpFailure } from './http-failure.js'
 import { isThenable } from './maybe-promise.js'
+import type { CompiledPermission, CompiledPolicy } from './policy/compile-policy.js'
 import type { PermissionOf, PolicyInput } from './policy/types.js'
 import { failedCheckProblem, missingPermissionProblem, missingRoleProblem } from './problem.js'
 import {
@@ -17,7 +18,7 @@ import {
   type RequestRolegate,
   type Settings,
 } from './request-rolegate.js'
-import type { CheckOptions, RoleContext } from './role-context.js'
+import { Context, type CheckOptions, type RoleContext } from './role-context.js'
 
 /** What name checks need of a rolegate, whatever its policy type. */
 export interface NameChecker {
@@ -42,14 +43,21 @@ type Check = CheckOptions & { readonly scope: string | undefined }
  */
 function meets<P extends PolicyInput>(
   ctx: RoleContext<P>,
-  requirement: Requirement,
+  spec: GuardSpec,
   options: Check,
 ): boolean {
+  const { requirement, compiled } = spec
   if (requirement.kind === 'role') {
     for (const role of requirement.roles) if (ctx.hasRole(role, options)) return true
     return false
   }
   const all = requirement.mode === 'all'
+  // A context of the policy the guard compiled its permissions with: no name lookups.
+  if (compiled !== undefined && ctx instanceof Context && ctx.policy === compiled.policy) {
+    for (const permission of compiled.permissions)
+      if (ctx.allows(permission, options) !== all) return !all
+    return all
+  }
   for (const permission of requirement.permissions)
     if (ctx.can(permission as PermissionOf<P>, options) !== all) return !all
   return all
@@ -124,6 +132,10 @@ export interface GuardSpec {
   readonly names: Pick<AuditEvent, 'permissions' | 'roles'>
   /** The rolegates whose policies are known to declare every name. */
   readonly checked: WeakSet<NameChecker>
+  /** The permissions as the guard's rolegate compiled them, when it has one. */
+  readonly compiled:
+    | { readonly policy: CompiledPolicy; readonly permissions: readonly CompiledPermission[] }
+    | undefined
 }
 
 type Step<P extends PolicyInput> = Outcome<P> | Promise<Outcome<P>>
@@ -174,20 +186,28 @@ export class GuardRun<P extends PolicyInput> {
       validate(own, requirement)
       checked.add(own)
     }
-    return this.#then(request.resolve(), this.#withContext)
+    const context = request.resolve()
+    if (isThenable(context)) return this.#later(context, this.#withContext)
+    return this.#withContext(context)
   }
 
   #withContext(ctx: RoleContext<P> | undefined): Step<P> {
     if (ctx === undefined) throw unauthorized(this.#settings as Settings)
     this.#context = ctx
     const { scope } = this.#input
-    return this.#then(typeof scope === 'function' ? scope() : scope, this.#inScope)
+    if (typeof scope !== 'function') return this.#inScope(scope)
+    const found = scope()
+    if (isThenable(found)) return this.#later(found, this.#inScope)
+    return this.#inScope(found)
   }
 
   #inScope(scope: string | undefined): Step<P> {
     this.#scope = scope
     const { resource } = this.#input
-    return this.#then(resource === undefined ? undefined : resource(), this.#decide)
+    if (resource === undefined) return this.#decide(undefined)
+    const loaded = resource()
+    if (isThenable(loaded)) return this.#later(loaded, this.#decide)
+    return this.#decide(loaded)
   }
 
   #decide(resource: unknown): Outcome<P> {
@@ -197,7 +217,7 @@ export class GuardRun<P extends PolicyInput> {
     // The outcome is also the check's options (it has their `scope` and `resource`): one object
     // fewer on every request.
     const outcome: Allowed<P> = { allowed: true, context: ctx, scope, resource }
-    if (meets(ctx, requirement, outcome)) {
+    if (meets(ctx, this.#spec, outcome)) {
       if (this.#settings?.audit !== undefined)
         this.#audit(true, allowedReason(ctx, requirement, outcome), this.#spec.names)
       return outcome
@@ -205,9 +225,14 @@ export class GuardRun<P extends PolicyInput> {
     return this.#deny(denied(ctx, requirement, outcome))
   }
 
-  /** Goes on with `next` now, or once `value` resolves; a rejection becomes a denial. */
-  #then<T>(value: T | Promise<T>, next: (this: GuardRun<P>, value: T) => Step<P>): Step<P> {
-    if (!isThenable(value)) return next.call(this, value)
+  /**
+   * Goes on with `next` once `value` resolves; a rejection becomes a denial. The steps call each
+   * other directly when a value is already there, so that the JIT can inline the synchronous path.
+   */
+  #later<T>(
+    value: PromiseLike<T>,
+    next: (this: GuardRun<P>, value: T) => Step<P>,
+  ): Promise<Outcome<P>> {
     return Promise.resolve(value)
       .then((resolved) => next.call(this, resolved))
       .catch((error: unknown) => this.#fail(error))

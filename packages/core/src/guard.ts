@@ -115,6 +115,13 @@ export function guard<P extends PolicyInput = PolicyInput>(
     requirement,
     names: requirement.kind === 'permission' ? { permissions: names } : { roles: names },
     checked,
+    compiled:
+      rolegate === undefined || requirement.kind === 'role'
+        ? undefined
+        : {
+            policy: rolegate.policy,
+            permissions: requirement.permissions.map((p) => rolegate.permission(p)),
+          },
   }
   return (request, input = NO_INPUT) => new GuardRun<P>(spec, request, input).run()
 }

@@ -132,7 +132,14 @@ export class Context<P extends PolicyInput = PolicyInput> implements RoleContext
 
   can(permission: PermissionOf<P>, options?: CheckOptions): boolean {
     const compiled = this.#deps.policy.permissions.get(permission)
-    if (compiled === undefined) return false
+    return compiled !== undefined && this.allows(compiled, options)
+  }
+
+  /**
+   * `can()` for a permission compiled by this context's policy ({@link Context.policy}): guards
+   * compile theirs when they are made, and skip the name lookup on every request.
+   */
+  allows(compiled: CompiledPermission, options?: CheckOptions): boolean {
     const set = this.#set(options?.scope)
     // The input is an object: made only when a conditional grant must be weighed.
     return (

@@ -20,7 +20,9 @@ const MAX_DEPTH = 16
 export class RoleSetCache {
   readonly #maxSize: number
   readonly #build: (held: readonly string[], type: string | undefined) => RoleSet
-  #roots = new Map<string | undefined, Node>()
+  /** Subjects without a type, most of them, start here; typed ones under their type in #typed. */
+  #untyped: Node = newNode()
+  #typed = new Map<string, Node>()
   #size = 0
 
   constructor(
@@ -38,7 +40,7 @@ export class RoleSetCache {
   get(type: string | undefined, held: readonly string[]): RoleSet {
     const names = held.length <= MAX_DEPTH ? held : [...new Set(held)].sort()
     if (names.length > MAX_DEPTH) return this.#build(names, type)
-    let node = this.#roots.get(type)
+    let node = type === undefined ? this.#untyped : this.#typed.get(type)
     for (let i = 0; i < names.length && node !== undefined; i++)
       node = node.next.get(names[i] as string)
     if (node?.set !== undefined) return node.set
@@ -49,21 +51,24 @@ export class RoleSetCache {
 
   #store(type: string | undefined, names: readonly string[], set: RoleSet): void {
     if (this.#size >= this.#maxSize) {
-      this.#roots = new Map()
+      this.#untyped = newNode()
+      this.#typed = new Map()
       this.#size = 0
     }
-    let node = childOf(this.#roots, type)
+    let node = type === undefined ? this.#untyped : childOf(this.#typed, type)
     for (const name of names) node = childOf(node.next, name)
     node.set = set
     this.#size++
   }
 }
 
+const newNode = (): Node => ({ set: undefined, next: new Map() })
+
 /** The node under `key`, made if there is none. */
-function childOf<K>(nodes: Map<K, Node>, key: K): Node {
+function childOf(nodes: Map<string, Node>, key: string): Node {
   let node = nodes.get(key)
   if (node === undefined) {
-    node = { set: undefined, next: new Map() }
+    node = newNode()
     nodes.set(key, node)
   }
   return node
