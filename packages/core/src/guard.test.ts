@@ -183,6 +183,26 @@ describe('guard: outcomes', () => {
     })
     expect(other).toMatchObject({ status: 403, problem: { reason: 'condition-failed' } })
   })
+
+  test('a context a resolver made under another policy is decided by that policy, by name', async () => {
+    // The guard compiled its permissions with rg's policy, where invoices are the first resource.
+    // Here they are the second, and viewer may read only the first: read by index, rg's compiled
+    // permission would refuse finance and allow viewer.
+    const other = createRolegate({
+      policy: definePolicy({
+        resources: ['projects', 'invoices'],
+        roles: {
+          finance: { grants: { invoices: 'read' } },
+          viewer: { grants: { projects: 'read' } },
+        },
+      }),
+    })
+    const { attach } = setup({ resolve: (subject) => other.context(subject) as never })
+    expect(await readInvoices(attach({ user: finance }))).toMatchObject({ allowed: true })
+    const refused = await readInvoices(attach({ user: { id: 'v', roles: ['viewer'] } }))
+    expect(refused).toMatchObject({ allowed: false, status: 403 })
+    expect(!refused.allowed && refused.decision?.reason).toBe('no-grant')
+  })
 })
 
 describe('guard: anything thrown denies', () => {
