@@ -30,6 +30,8 @@ export interface CountOptions extends Omit<LoadOptions, 'seconds'> {
   readonly warm: number
   /** Requests counted. */
   readonly counted: number
+  /** Node options for the counted server, beside the bench's own. */
+  readonly nodeArgs?: readonly string[]
 }
 
 /** The `totals:` line of callgrind's dump: every event counted since the zero mark. */
@@ -49,7 +51,7 @@ export function totalInstructions(dump: string): number {
 export async function instructionsPerRequest(
   framework: 'express' | 'koa',
   variant: Variant,
-  { warm, counted, ...load }: CountOptions,
+  { warm, counted, nodeArgs = [], ...load }: CountOptions,
 ): Promise<number> {
   const dir = await mkdtemp(join(tmpdir(), 'rolegate-callgrind-'))
   const out = join(dir, 'callgrind.out')
@@ -66,6 +68,7 @@ export async function instructionsPerRequest(
         '--compress-strings=no',
       ],
       count: [warm, counted],
+      nodeArgs,
     })
     try {
       await send(server, { ...load, amount: warm + counted + load.connections })

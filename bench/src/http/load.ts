@@ -52,6 +52,8 @@ export interface Launch {
   readonly under?: readonly string[]
   /** Requests to let through before counting, and requests to count (counted-listener.ts). */
   readonly count?: readonly [warm: number, counted: number]
+  /** Node options added to the bench's own, e.g. `['--single-threaded']`. */
+  readonly nodeArgs?: readonly string[]
 }
 
 /** Node's options for every server: full GCs on request, and the bench's sources through tsx. */
@@ -62,17 +64,18 @@ export async function startServer(
   framework: 'express' | 'koa',
   variant: string,
   path: string,
-  { under, count }: Launch = {},
+  { under, count, nodeArgs = [] }: Launch = {},
 ): Promise<Server> {
   const [program, ...programArgs] = under ?? []
+  const nodeOptions = [...NODE_OPTIONS, ...nodeArgs]
   const child: ChildProcess = fork(
     serverScript,
     [framework, variant, ...(count === undefined ? [] : ['--count', count.join(',')])],
     {
       // No source condition: the servers run rolegate's built packages, as users do.
       ...(program === undefined
-        ? { execArgv: NODE_OPTIONS }
-        : { execPath: program, execArgv: [...programArgs, process.execPath, ...NODE_OPTIONS] }),
+        ? { execArgv: nodeOptions }
+        : { execPath: program, execArgv: [...programArgs, process.execPath, ...nodeOptions] }),
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     },
   )

@@ -42,6 +42,18 @@ const ROUNDS = Number(process.env.BENCH_COUNT_ROUNDS ?? 6)
 const WARM = Number(process.env.BENCH_COUNT_WARM ?? 10_000)
 const COUNTED = Number(process.env.BENCH_COUNT_REQUESTS ?? 5_000)
 const CONNECTIONS = 10
+/**
+ * V8 made predictable: no background threads (the JIT compiles and the collector marks on the
+ * main thread) and a fixed collection schedule (`--predictable-gc-schedule`: a young generation of
+ * 4 MB that does not grow, a fixed heap-growing factor, no memory reducer). Callgrind counts
+ * every thread, and by default both what the helper threads do between the two marks and when the
+ * heap grows depend on timing: two servers counted at once in one slot differed by up to 5% (the
+ * A/A control read 94.9 to 102.2% per slot, 2026-11-23), and by up to 7% with `--single-threaded`
+ * alone. With both, eight no-guard servers in four slots counted 107.8k to 110.0k, the two of a
+ * slot within 0.5 to 1.6%. Every variant runs under the same schedule: a guard that allocates more
+ * brings the collector round sooner, as it does in production.
+ */
+const NODE_ARGS = ['--single-threaded', '--predictable-gc-schedule']
 /** `none`, its A/A `control` and `rolegate` always; `BENCH_COUNT_VARIANTS=set` adds the hand-written check. */
 const CHOSEN: readonly Variant[] = chooseVariants(
   'BENCH_COUNT_VARIANTS',
@@ -67,7 +79,7 @@ const PAIRED: readonly Variant[] = CHOSEN.filter((variant) => variant !== 'none'
 
 /** Counts each slot of a round, one after the other: no guard and one variant, two valgrinds at a time. */
 async function countRound(counts: Counts): Promise<void> {
-  const options = { warm: WARM, counted: COUNTED, connections: CONNECTIONS }
+  const options = { warm: WARM, counted: COUNTED, connections: CONNECTIONS, nodeArgs: NODE_ARGS }
   const headers = { [USER_HEADER]: ALLOWED_USER }
   for (const [framework, byVariant] of counts)
     for (const [variant, slots] of byVariant) {
