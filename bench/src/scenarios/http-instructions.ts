@@ -187,6 +187,7 @@ function report(counts: Counts): void {
     rows,
     [
       'instructions/req: what the server process executed in user space, on all its threads (JavaScript, the JIT, the GC, the HTTP parser), between request number warm and warm + counted, divided by counted; the median over rounds',
+      `every counted server runs as node ${NODE_ARGS.join(' ')}: V8 without background threads and with a fixed collection schedule, so that the count does not follow timing`,
       "no guard's row: every no-guard count, one per slot; each variant is compared only with the no-guard server counted beside it, in its own slot",
       "guard instructions/req: the median of each round's count minus the no-guard count beside it",
       "req/s kept: the median of each round's no-guard count (beside it) over the variant's: the throughput a CPU-bound server keeps, if an instruction costs the same in either; time in the kernel (the same socket calls for every variant) is not counted, which makes the guard's share larger than under real load, so this reading is conservative",
