@@ -51,7 +51,7 @@ export function totalInstructions(dump: string): number {
 export async function instructionsPerRequest(
   framework: 'express' | 'koa',
   variant: Variant,
-  { warm, counted, nodeArgs = [], ...load }: CountOptions,
+  { warm, counted, nodeArgs, ...load }: CountOptions,
 ): Promise<number> {
   const dir = await mkdtemp(join(tmpdir(), 'rolegate-callgrind-'))
   const out = join(dir, 'callgrind.out')

@@ -53,7 +53,7 @@ export interface Launch {
   /** Requests to let through before counting, and requests to count (counted-listener.ts). */
   readonly count?: readonly [warm: number, counted: number]
   /** Node options added to the bench's own, e.g. `['--single-threaded']`. */
-  readonly nodeArgs?: readonly string[]
+  readonly nodeArgs?: readonly string[] | undefined
 }
 
 /** Node's options for every server: full GCs on request, and the bench's sources through tsx. */
