@@ -52,8 +52,8 @@ const CONNECTIONS = 10
  * alone. With both, eight no-guard servers in four slots counted 107.8k to 110.0k, the two of a
  * slot within 0.5 to 1.6%. Every variant runs under the same schedule: a guard that allocates more
  * brings the collector round sooner, as it does in production. The 16 MB young generation a loaded
- * server grows to by default, with the schedule's other parts set by hand, read the same medians
- * but spread Express's rounds wider (rolegate 95.9 to 98.9%, 4 MB: 97.6 to 98.9%), so 4 MB stays.
+ * server grows to by default, with the schedule's other parts set by hand, read about the same
+ * medians but spread Express's rounds wider (rolegate 95.9 to 98.9%, 4 MB: 97.6 to 98.9%), so 4 MB stays.
  */
 const NODE_ARGS = ['--single-threaded', '--predictable-gc-schedule']
 /** `none`, its A/A `control` and `rolegate` always; `BENCH_COUNT_VARIANTS=set` adds the hand-written check. */
