@@ -9,9 +9,12 @@
  * What it sees: every instruction the server process executes in user space, on all its threads
  * (JavaScript, V8's compilers and garbage collector, Node's HTTP parser), between two marks
  * (counted-listener.ts). What it does not see: time in the kernel (the socket calls, the same for
- * every variant), and what an instruction costs (cache misses). So a guard's share of the count is
- * larger than its share of the server's CPU time, by the kernel's share: a ratio read from counts
- * is a conservative estimate of the throughput a CPU-bound server keeps.
+ * every variant), and what an instruction costs (cache misses). The first makes a guard's share of
+ * the count larger than its share of the server's CPU time; the second can make it smaller, and on
+ * Koa it does: CPU time reads a route guard at 4 to 6% of a request, the count at 3% (bench README,
+ * session 8), and on Express it read rolegate at 96.4% of no guard where the count read 98.0%. So
+ * a ratio read from counts is the throughput a CPU-bound server keeps only if a guard's instruction
+ * costs what an average one does; on Koa it is an upper bound, not a floor.
  */
 import { spawnSync } from 'node:child_process'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'

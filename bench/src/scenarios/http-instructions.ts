@@ -192,7 +192,7 @@ function report(counts: Counts): void {
       `every counted server runs as node ${NODE_ARGS.join(' ')}: V8 without background threads and with a fixed collection schedule, so that the count does not follow timing`,
       "no guard's row: every no-guard count, one per slot; each variant is compared only with the no-guard server counted beside it, in its own slot",
       "guard instructions/req: the median of each round's count minus the no-guard count beside it",
-      "req/s kept: the median of each round's no-guard count (beside it) over the variant's: the throughput a CPU-bound server keeps, if an instruction costs the same in either; time in the kernel (the same socket calls for every variant) is not counted, which makes the guard's share larger than under real load, so this reading is conservative",
+      "req/s kept: the median of each round's no-guard count (beside it) over the variant's: the throughput a CPU-bound server keeps, if a guard's instruction costs what an average one does; time in the kernel (the same socket calls for every variant) is not counted, which makes the guard's share larger, but on Koa CPU time reads a guard dearer than its instructions (bench README, session 8), so a miss here is a miss",
       "the target is judged on the sign test's 95% interval, as the req/s one is: PASS when all of it is at least 97%, FAIL when none of it is, OPEN when it straddles 97% or when the A/A control's interval is not within 97% to 103%",
     ],
   )
