@@ -1,8 +1,8 @@
 /**
- * What issue 3's two measurements of the 97% target share, requests per second
- * (scenarios/http.ts) and instructions (scenarios/http-instructions.ts): the frameworks, how
- * intervals are printed, and the rule that judges the target only when the run's A/A control
- * resolves 3%.
+ * What issue 3's three measurements of the 97% target share, requests per second
+ * (scenarios/http.ts), instructions (scenarios/http-instructions.ts) and CPU time on a shared core
+ * (scenarios/http-cpu.ts): the frameworks, how intervals are printed, and the rule that judges the
+ * target only when the run's A/A control resolves 3%.
  */
 import { judgeMedian, median, medianInterval, resolves, type Verdict } from './statistics.js'
 import type { Target } from '../targets.js'
