@@ -59,6 +59,15 @@ export function ratio(ns: number, rolegateNs: number): string {
   return r > 1 ? `${times(r)}x slower` : `${times(1 / r)}x faster`
 }
 
+/** 4.2 µs: CPU time, with one decimal. */
+export const micros = (us: number): string => `${us.toFixed(1)} µs`
+
+/** A difference as printed: `+` or `−`, then its size in `format` (e.g. `+4.2 µs`, `−120 B`). */
+export const signed =
+  (format: (size: number) => string) =>
+  (difference: number): string =>
+    `${difference >= 0 ? '+' : '−'}${format(Math.abs(difference))}`
+
 export function mib(bytes: number): string {
   return `${(bytes / 2 ** 20).toFixed(2)} MiB`
 }

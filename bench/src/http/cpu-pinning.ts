@@ -29,3 +29,20 @@ export function pin(pid: number, cpus: string): void {
 
 /** Every CPU, to undo {@link pin}. */
 export const ALL_CPUS = `0-${availableParallelism() - 1}`
+
+/**
+ * Runs `load` with the servers on {@link SERVER_CPU} and this process (the load generator) on
+ * {@link LOAD_CPU}, and gives this process every CPU back afterwards, whatever happens.
+ */
+export async function pinnedForLoad<T>(
+  servers: Iterable<{ readonly pid: number }>,
+  load: () => Promise<T>,
+): Promise<T> {
+  for (const server of servers) pin(server.pid, SERVER_CPU)
+  pin(process.pid, LOAD_CPU)
+  try {
+    return await load()
+  } finally {
+    pin(process.pid, ALL_CPUS)
+  }
+}

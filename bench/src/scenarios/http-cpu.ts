@@ -8,8 +8,9 @@
  * guard at 95.8% of no guard on Express, where the count read 98.0% (bench README, session 8).
  */
 import { ALLOWED_USER, ROUTE, USER_HEADER } from '../http/guards.js'
-import { ALL_CPUS, LOAD_CPU, SERVER_CPU, canPin, pin } from '../http/cpu-pinning.js'
+import { LOAD_CPU, SERVER_CPU, canPin, pinnedForLoad } from '../http/cpu-pinning.js'
 import { slice, startServer, warmUp, type Server, type Slice } from '../http/load.js'
+import { micros, signed } from '../report.js'
 import { runPaired } from './paired-slots.js'
 
 /**
@@ -24,26 +25,21 @@ const SECONDS = Number(process.env.BENCH_CPU_SECONDS ?? 10)
 const CONNECTIONS = 10
 const LOAD = { headers: { [USER_HEADER]: ALLOWED_USER }, connections: CONNECTIONS }
 
-const microseconds = (n: number): string => `${n.toFixed(1)} µs`
 const perRequest = (timed: Slice): number => timed.cpuMicros / timed.requests
-const signedMicroseconds = (n: number): string =>
-  `${n >= 0 ? '+' : '−'}${Math.abs(n).toFixed(2)} µs`
+// Two decimals: a guard's difference here is a few µs, the A/A control's a few tenths.
+const signedMicros = signed((us) => `${us.toFixed(2)} µs`)
 
 /** Both servers of a slot under load at once, on one core; each one's CPU time per request. */
 async function cpuPerRequest(
   servers: readonly [Server, Server],
 ): Promise<readonly [number, number]> {
-  for (const server of servers) pin(server.pid, SERVER_CPU)
-  pin(process.pid, LOAD_CPU)
-  try {
+  return pinnedForLoad(servers, async () => {
     await Promise.all(servers.map((server) => warmUp(server, { ...LOAD, seconds: WARMUP })))
     const [none, variant] = await Promise.all(
       servers.map((server) => slice(server, { ...LOAD, seconds: SECONDS })),
     )
-    return [perRequest(none as Slice), perRequest(variant as Slice)]
-  } finally {
-    pin(process.pid, ALL_CPUS)
-  }
+    return [perRequest(none as Slice), perRequest(variant as Slice)] as const
+  })
 }
 
 /** Issue 3: CPU time per request through Express 5 and Koa 3, no guard and a variant on one core. */
@@ -59,8 +55,8 @@ export async function httpCpuScenario(): Promise<void> {
     prefix: 'BENCH_CPU',
     rounds: ROUNDS,
     unit: 'CPU/req',
-    format: microseconds,
-    formatDifference: signedMicroseconds,
+    format: micros,
+    formatDifference: signedMicros,
     readFrom: 'in server CPU time on a shared core',
     slot: async (framework, variant) => {
       // Started unpinned, as loading their sources takes a while; stopped whatever happens.

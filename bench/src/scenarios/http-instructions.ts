@@ -6,6 +6,7 @@
  */
 import { ALLOWED_USER, USER_HEADER } from '../http/guards.js'
 import { hasValgrind, instructionsPerRequest } from '../http/instructions.js'
+import { signed } from '../report.js'
 import { runPaired } from './paired-slots.js'
 
 /**
@@ -27,13 +28,13 @@ const CONNECTIONS = 10
  * slot within 0.5 to 1.6%. Every variant runs under the same schedule: a guard that allocates more
  * brings the collector round sooner, as it does in production. The 16 MB young generation a loaded
  * server grows to by default, with the schedule's other parts set by hand, read about the same
- * medians but spread Express's rounds wider (rolegate 95.9 to 98.9%, 4 MB: 97.6 to 98.9%), so 4 MB stays.
+ * medians but spread Express's rounds wider (rolegate 95.9 to 98.9%, 4 MB: 97.6 to 98.9%), so
+ * 4 MB stays.
  */
 const NODE_ARGS = ['--single-threaded', '--predictable-gc-schedule']
 
 const thousands = (n: number): string => `${(n / 1000).toFixed(1)}k`
-const signed = (n: number): string =>
-  `${n >= 0 ? '+' : '−'}${Math.round(Math.abs(n)).toLocaleString('en-US')}`
+const signedCount = signed((n) => Math.round(n).toLocaleString('en-US'))
 
 /** Issue 3: instructions per request through Express 5 and Koa 3, each variant in its own server. */
 export async function httpInstructionsScenario(): Promise<void> {
@@ -52,7 +53,7 @@ export async function httpInstructionsScenario(): Promise<void> {
     rounds: 6,
     unit: 'instructions/req',
     format: thousands,
-    formatDifference: signed,
+    formatDifference: signedCount,
     readFrom: 'in server instructions',
     // Two valgrinds at a time: no guard and the variant, under the same load.
     slot: async (framework, variant) => {

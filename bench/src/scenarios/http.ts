@@ -21,7 +21,7 @@ import {
   type Slice,
 } from '../http/load.js'
 import type { InProcess } from '../http/in-process.js'
-import { ALL_CPUS, LOAD_CPU, SERVER_CPU, canPin, pin } from '../http/cpu-pinning.js'
+import { LOAD_CPU, SERVER_CPU, canPin, pinnedForLoad } from '../http/cpu-pinning.js'
 import {
   FRAMEWORKS,
   ISSUE,
@@ -34,7 +34,7 @@ import {
   type Framework,
 } from '../http/kept-target.js'
 import { judgeMedian, median } from '../http/statistics.js'
-import { duration, printTable, rate } from '../report.js'
+import { duration, micros, printTable, rate, signed } from '../report.js'
 import { judge } from '../targets.js'
 
 /** Timed seconds per variant and round, run as SLICES slices taking turns with the other variants. */
@@ -168,15 +168,14 @@ async function runRounds(
     const servers = await startServers(jobs)
     try {
       for (const job of jobs) await verify(job.framework, job.variant, servers.get(job) as Server)
-      for (const server of servers.values()) pin(server.pid, SERVER_CPU)
-      pin(process.pid, LOAD_CPU)
-      for (const framework of FRAMEWORKS) {
-        const own = jobs.filter((job) => job.framework === framework)
-        for (const [job, result] of await runRound(own, servers, options, round))
-          runs.get(framework)?.get(job.variant)?.push(result)
-      }
+      await pinnedForLoad(servers.values(), async () => {
+        for (const framework of FRAMEWORKS) {
+          const own = jobs.filter((job) => job.framework === framework)
+          for (const [job, result] of await runRound(own, servers, options, round))
+            runs.get(framework)?.get(job.variant)?.push(result)
+        }
+      })
     } finally {
-      pin(process.pid, ALL_CPUS)
       await stopServers(servers)
     }
     console.log(`[HTTP round ${round + 1}/${ROUNDS} done]`)
@@ -233,11 +232,9 @@ const pairedCpu = (a: readonly LoadResult[], b: readonly LoadResult[]): number =
   median(a.map((r, i) => r.cpuMicrosPerRequest - (b[i] as LoadResult).cpuMicrosPerRequest))
 
 const times = (ratio: number): string => `${ratio.toFixed(2)}x`
-const micros = (us: number): string => `${us.toFixed(1)} µs`
-const signed = (us: number): string => `${us >= 0 ? '+' : '−'}${Math.abs(us).toFixed(1)} µs`
-const signedNs = (ns: number): string => `${ns >= 0 ? '+' : '−'}${duration(Math.abs(ns))}`
-const signedBytes = (bytes: number): string =>
-  `${bytes >= 0 ? '+' : '−'}${Math.round(Math.abs(bytes))} B`
+const signedMicros = signed(micros)
+const signedNs = signed(duration)
+const signedBytes = signed((bytes) => `${Math.round(bytes)} B`)
 
 /** The three targets for one framework, judged on paired ratios; returns the cells for rolegate's row. */
 function judgeFramework(framework: Framework, runs: ReadonlyMap<Variant, LoadResult[]>): string[] {
@@ -284,7 +281,7 @@ function report(runs: Runs): void {
         variant === 'none' ? '—' : percent(pairedRatio(results, none)),
         variant === 'none' ? '—' : pairedInterval(results, none),
         micros(summary.cpu),
-        variant === 'none' ? '—' : signed(pairedCpu(results, none)),
+        variant === 'none' ? '—' : signedMicros(pairedCpu(results, none)),
         `${Math.round(summary.busy * 100)}%`,
         duration(summary.inProcessNs),
         variant === 'none' ? '—' : signedNs(pairedInProcess(results, none, (p) => p.ns)),
