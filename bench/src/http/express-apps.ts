@@ -31,6 +31,11 @@ const handler: RequestHandler = (_req, res) => {
   res.json(BODY)
 }
 
+/** The `extra-use` variant's app-level middleware: it does nothing but go on. */
+const passOn: RequestHandler = (_req, _res, next) => {
+  next()
+}
+
 /** A hand-written guard: 401 without a subject, 403 unless `decide` allows. */
 function handWritten(decide: Decide): RequestHandler {
   return (req, res, next) => {
@@ -50,6 +55,8 @@ export function expressChain(
     case 'none':
     case 'control': // the same app as none, in a server of its own
       return { use: [subject], route: [handler] }
+    case 'extra-use':
+      return { use: [subject, passOn], route: [handler] }
     case 'rolegate': {
       // rolegate's documented use: app.use(authz), then authz.requirePermission on the route; the
       // subject is req.user, which the subject middleware sets, as Passport would.

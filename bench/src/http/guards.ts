@@ -31,11 +31,13 @@ export const DENIED_USER = 'bob'
 
 /**
  * `control` is `none` again, in a server of its own: an A/A comparison, whose distance from 100%
- * is what the measurement itself moves by in that run.
+ * is what the measurement itself moves by in that run. `extra-use` is `none` with one more no-op
+ * app-level middleware: what the framework charges for the layer that `app.use(authz)` adds.
  */
 export const VARIANTS = [
   'none',
   'control',
+  'extra-use',
   'set',
   'rolegate',
   'rolegate-unmounted',
@@ -44,7 +46,10 @@ export const VARIANTS = [
   'casbin',
 ] as const
 export type Variant = (typeof VARIANTS)[number]
-export type HandWritten = Exclude<Variant, 'none' | 'control' | 'rolegate' | 'rolegate-unmounted'>
+export type HandWritten = Exclude<
+  Variant,
+  'none' | 'control' | 'extra-use' | 'rolegate' | 'rolegate-unmounted'
+>
 
 /** The variants every run needs: no guard, its A/A control, and rolegate. */
 const ALWAYS: readonly Variant[] = ['none', 'control', 'rolegate']
@@ -69,11 +74,13 @@ export function chooseVariants(
 }
 
 /** Whether the variant's route has no guard: it answers 200 to anyone. */
-export const unguarded = (variant: Variant): boolean => variant === 'none' || variant === 'control'
+export const unguarded = (variant: Variant): boolean =>
+  variant === 'none' || variant === 'control' || variant === 'extra-use'
 
 export const LABELS: Readonly<Record<Variant, string>> = {
   none: 'no guard',
   control: 'no guard again (A/A control)',
+  'extra-use': 'no guard, one more app.use (no-op)',
   set: 'Set.has (hand-written)',
   rolegate: 'rolegate requirePermission',
   'rolegate-unmounted': 'rolegate, guard without app.use',

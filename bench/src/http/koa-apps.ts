@@ -32,6 +32,9 @@ const handler: Middleware = (ctx) => {
   ctx.body = BODY
 }
 
+/** The `extra-use` variant's app-level middleware: it does nothing but go on. */
+const passOn: Middleware = (_ctx, next) => next()
+
 /** A hand-written guard: 401 without a subject, 403 unless `decide` allows. */
 function handWritten(decide: Decide): Middleware {
   return async (ctx, next) => {
@@ -54,6 +57,8 @@ export function koaChain(
     case 'none':
     case 'control': // the same app as none, in a server of its own
       return { use: [subject], route: [handler] }
+    case 'extra-use':
+      return { use: [subject, passOn], route: [handler] }
     case 'rolegate': {
       // rolegate's documented use: app.use(authz), then authz.requirePermission on the route; the
       // subject is ctx.state.user, which the subject middleware sets, as koa-passport would.

@@ -37,8 +37,15 @@ export interface PairedMeasure {
   readonly formatDifference: (difference: number) => string
   /** What the target's row says it is read from, e.g. `in server instructions`. */
   readonly readFrom: string
-  /** The slot's two costs per request: no guard's and the variant's, measured side by side. */
-  readonly slot: (framework: Framework, variant: Variant) => Promise<readonly [number, number]>
+  /**
+   * The slot's two costs per request: no guard's and the variant's, measured side by side in
+   * `round` (from 0).
+   */
+  readonly slot: (
+    framework: Framework,
+    variant: Variant,
+    round: number,
+  ) => Promise<readonly [number, number]>
   /** The table's title after the part's name, and its notes. */
   readonly caption: (rounds: number) => string
   readonly notes: readonly string[]
@@ -90,7 +97,7 @@ export async function runPaired(measure: PairedMeasure): Promise<void> {
   for (let round = 0; round < rounds; round++) {
     for (const [framework, byVariant] of costs)
       for (const [variant, slots] of byVariant) {
-        const [none, cost] = await measure.slot(framework, variant)
+        const [none, cost] = await measure.slot(framework, variant, round)
         slots.none.push(none)
         slots.variant.push(cost)
         console.log(
