@@ -67,12 +67,13 @@ export async function httpCpuScenario(): Promise<void> {
     formatDifference: signedMicros,
     readFrom: 'in server CPU time on a shared core',
     slot: async (framework, variant, round) => {
-      const order = variantFirst(round) ? [variant, 'none' as const] : ['none' as const, variant]
+      const swapped = variantFirst(round)
+      const order = swapped ? [variant, 'none' as const] : ['none' as const, variant]
       // Started unpinned, as loading their sources takes a while; stopped whatever happens.
       const servers = await Promise.all(order.map((v) => startServer(framework, v, ROUTE)))
       try {
         const [first, second] = (await cpuPerRequest(servers)) as [number, number]
-        return variantFirst(round) ? [second, first] : [first, second]
+        return swapped ? [second, first] : [first, second]
       } finally {
         await Promise.all(servers.map((server) => server.stop()))
       }
@@ -82,6 +83,7 @@ export async function httpCpuScenario(): Promise<void> {
     notes: [
       "CPU/req: the server process's user + system CPU time during the timed seconds over the requests it answered in them; the median over rounds",
       "the servers run with Node's default V8 flags, as in production",
+      'no guard is started and loaded first in odd-numbered rounds, the variant in even-numbered ones, so that neither server of a slot always has the first place',
       "req/s kept: the median of each round's no-guard CPU/req (beside it) over the variant's: the throughput a CPU-bound server keeps, kernel time and what each instruction costs included",
     ],
   })
