@@ -65,7 +65,7 @@ const list = <T>(names: T | readonly T[]): readonly T[] =>
  */
 export function bindGuards<P extends PolicyInput>(
   rolegate: Rolegate<P> | undefined,
-  stateOf: (req: Request) => RequestRolegate<P> | undefined,
+  stateOf: (req: Request, res: Response) => RequestRolegate<P> | undefined,
 ): Guards<P> {
   /** Runs the check, then calls `allowed` and `next()`, or answers the denial. */
   function run(
@@ -77,7 +77,7 @@ export function bindGuards<P extends PolicyInput>(
     onDenied: OnDenied | undefined,
     allowed?: (outcome: Allowed<P>) => void,
   ): void {
-    const state = stateOf(req)
+    const state = stateOf(req, res)
     // Only the check is guarded: a try around next() would catch what the route throws and could
     // let a failed check through.
     let outcome: Outcome<P> | Promise<Outcome<P>>

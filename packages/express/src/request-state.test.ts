@@ -69,6 +69,31 @@ describe('req.rolegate under Express', () => {
     })
   })
 
+  test('requests that interleave between the middleware and the guard keep their own', async () => {
+    // Both requests pass rolegate() before either reaches its guard, so the guard of the first
+    // runs after the middleware has seen the second: it must not take the second's rolegate.
+    const users: Record<string, Subject> = { vera, cleo: { id: 'cleo', roles: ['clerk'] } }
+    const authz = rolegate(rg, { subject: (req) => users[req.get('x-user') ?? ''] })
+    let arrived = 0
+    let release = (): void => {}
+    const bothArrived = new Promise<void>((resolve) => (release = resolve))
+    const app = express()
+    app.use(authz, async (_req, _res, next) => {
+      if (++arrived === 2) release()
+      await bothArrived
+      next()
+    })
+    app.get('/', authz.requirePermission('invoices:read'), async (req, res) => {
+      res.json({ subject: (await authz.of(req).context())?.subject.id })
+    })
+    const [first, second] = await Promise.all([
+      request(app).get('/').set('x-user', 'vera'),
+      request(app).get('/').set('x-user', 'cleo'),
+    ])
+    expect([first.status, first.body]).toEqual([200, { subject: 'vera' }])
+    expect([second.status, second.body]).toEqual([200, { subject: 'cleo' }])
+  })
+
   test('an app may set req.rolegate itself; an app without rolegate() has none', async () => {
     const app = express()
     app.use(rolegate(rg, { subject: () => vera }))

@@ -1,5 +1,5 @@
 import type { RequestRolegate } from '@rolegate/core'
-import type { Request } from 'express'
+import type { Request, Response } from 'express'
 
 /**
  * Where a request's rolegates are kept, and how `req.rolegate` finds them.
@@ -12,30 +12,31 @@ import type { Request } from 'express'
  * request prototype (`app.request`, Express's own extension point), added on the app's first
  * request. Outside an Express app (no `res.locals`, or a request whose prototype is not its app's
  * `request`), both are plain properties of `req`.
+ *
+ * Reads of `req` and `res` are not free either (their properties are looked up, not at a fixed
+ * place): the middleware and the guards, which are handed `res`, find the holder once per call
+ * with {@link holderOf} and read nothing else of either.
  */
 
-// Typed by no policy: a request rolegate of any policy is kept the same way.
-type Holder = Record<symbol, object | undefined>
+/** Where a request's rolegates are kept: typed by no policy, a rolegate of any policy is kept alike. */
+export type Holder = Record<symbol, object | undefined>
 
 /** The request rolegate of the `rolegate()` middleware that ran last: what `req.rolegate` gives. */
 const CURRENT: unique symbol = Symbol('rolegate.current')
 
-/** Where this request's rolegates are kept: its `res.locals` under Express, else the request. */
-function holderOf(req: Request): Holder {
-  const locals: unknown = (req.res as { locals?: unknown } | undefined)?.locals
+/**
+ * Where this request's rolegates are kept: its `res.locals` under Express, else the request.
+ * @param res The response when the caller has it (middleware and guards do), else `req.res`.
+ */
+export function holderOf(req: Request, res: Response | undefined = req.res): Holder {
+  const locals: unknown = (res as { locals?: unknown } | undefined)?.locals
   return typeof locals === 'object' && locals !== null
     ? (locals as Holder)
     : (req as unknown as Holder)
 }
 
-/** The request rolegate kept under `key` (one key per `rolegate()` middleware), if any. */
-export function stateOf(req: Request, key: symbol): object | undefined {
-  return holderOf(req)[key]
-}
-
-/** Keeps a request rolegate under `key`, and makes it what `req.rolegate` gives. */
-export function keepState(req: Request, key: symbol, state: object): void {
-  const holder = holderOf(req)
+/** Keeps a request rolegate in `holder` under `key`, and makes it what `req.rolegate` gives. */
+export function keepState(req: Request, holder: Holder, key: symbol, state: object): void {
   holder[key] = state
   holder[CURRENT] = state
   // Where the getter cannot be installed, or the state is not in res.locals, a plain property.
@@ -45,6 +46,8 @@ export function keepState(req: Request, key: symbol, state: object): void {
 
 /** The prototypes `req.rolegate` is a getter on. */
 const exposed = new WeakSet<object>()
+/** The one most recently found in `exposed`: nearly every process serves one app. */
+let lastExposed: object | undefined
 
 const descriptor: PropertyDescriptor = {
   configurable: true,
@@ -70,10 +73,15 @@ const descriptor: PropertyDescriptor = {
 function exposeOnPrototype(req: Request): boolean {
   const proto: unknown = Object.getPrototypeOf(req)
   if (typeof proto !== 'object' || proto === null) return false
-  if (exposed.has(proto)) return true
+  if (proto === lastExposed) return true
+  if (exposed.has(proto)) {
+    lastExposed = proto
+    return true
+  }
   const app = (req as { app?: { request?: unknown } }).app
   if (app?.request !== proto || Object.hasOwn(proto, 'rolegate')) return false
   Object.defineProperty(proto, 'rolegate', descriptor)
   exposed.add(proto)
+  lastExposed = proto
   return true
 }
