@@ -1,7 +1,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http'
 import { describe, expect, it } from 'vitest'
 import { countedListener } from './counted-listener.js'
-import { totalInstructions } from './instructions.js'
+import { inlineCacheMisses, totalInstructions } from './instructions.js'
 
 const dump = (lines: readonly string[]): string =>
   ['# callgrind format', 'version: 1', 'creator: callgrind-3.19.0', ...lines, ''].join('\n')
@@ -29,6 +29,39 @@ describe('totalInstructions', () => {
   it('refuses a dump without a totals line', () => {
     const text = dump(['desc: Trigger: --dump-before=node::os::GetTotalMemory(x)', 'events: Ir'])
     expect(() => totalInstructions(text)).toThrow('the callgrind dump has no totals line')
+  })
+})
+
+describe('inlineCacheMisses', () => {
+  it("adds up the calls into V8's miss handlers, and no other call", () => {
+    const text = dump([
+      'events: Ir',
+      'fn=Builtins_LoadIC',
+      'cfn=v8::internal::Runtime_LoadIC_Miss(int, unsigned long*, v8::internal::Isolate*)',
+      'calls=90 0 ',
+      '0 360000',
+      // A miss taken inside a miss handler: callgrind names a recursion level with a suffix.
+      "cfn=v8::internal::Runtime_LoadIC_Miss(int, unsigned long*, v8::internal::Isolate*)'2",
+      'calls=2 0 ',
+      '0 8000',
+      'cfn=v8::internal::Runtime_StoreIC_Miss(int, unsigned long*, v8::internal::Isolate*)',
+      'calls=24 0',
+      '0 96000',
+      'cfn=v8::internal::LookupIterator::Start<false>()',
+      'calls=500 0',
+      '0 5000',
+      'fn=Builtins_KeyedStoreIC',
+      'cfn=v8::internal::Runtime_KeyedStoreIC_Miss(int, unsigned long*, v8::internal::Isolate*)',
+      'calls=3 0',
+      '0 900',
+      '0 12',
+      'totals: 462000',
+    ])
+    expect(inlineCacheMisses(text)).toBe(119)
+  })
+
+  it('counts none in a dump without calls into them', () => {
+    expect(inlineCacheMisses(dump(['fn=main', '1 5', 'totals: 5']))).toBe(0)
   })
 })
 

@@ -47,15 +47,47 @@ export function totalInstructions(dump: string): number {
 }
 
 /**
+ * The V8 runtime functions an inline-cache miss calls: a property load or store whose cache did
+ * not know the object's shape (`Runtime_LoadIC_Miss`, `Runtime_KeyedStoreIC_Miss`, …).
+ */
+const MISS_HANDLER = /\bRuntime_\w*IC_Miss\(/
+
+/**
+ * The inline-cache misses in a callgrind dump: the calls into V8's miss handlers. A miss costs
+ * thousands of instructions (about 4,000 on Express, whose requests get their prototype per
+ * request, so that nearly every read of a `req` or `res` property misses), and unlike the totals
+ * the count does not move with timing: the A/A control counts what no guard does, to the call.
+ */
+export function inlineCacheMisses(dump: string): number {
+  let misses = 0
+  let callsMissHandler = false
+  for (const line of dump.split('\n')) {
+    // A call is written `cfn=<callee>`, then `calls=<count> <target>`, then its cost; `fn=`
+    // starts the next caller.
+    if (line.startsWith('cfn=')) callsMissHandler = MISS_HANDLER.test(line)
+    else if (line.startsWith('fn=')) callsMissHandler = false
+    else if (line.startsWith('calls=') && callsMissHandler)
+      misses += Number(line.slice('calls='.length).split(' ')[0])
+  }
+  return misses
+}
+
+/** What one counted server executed per counted request. */
+export interface PerRequest {
+  readonly instructions: number
+  readonly inlineCacheMisses: number
+}
+
+/**
  * Starts a server for one framework and variant under callgrind, sends it `warm + counted`
  * requests (and a few more, so that the last counted one arrives), and gives the instructions it
- * executed per counted request.
+ * executed, and the inline-cache misses it took, per counted request.
  */
 export async function instructionsPerRequest(
   framework: 'express' | 'koa',
   variant: Variant,
   { warm, counted, nodeArgs, ...load }: CountOptions,
-): Promise<number> {
+): Promise<PerRequest> {
   const dir = await mkdtemp(join(tmpdir(), 'rolegate-callgrind-'))
   const out = join(dir, 'callgrind.out')
   try {
@@ -80,7 +112,11 @@ export async function instructionsPerRequest(
       await server.stop()
     }
     // The first dump (`.1`) is the one the mark made; the process writes the rest at exit.
-    return totalInstructions(await readFile(`${out}.1`, 'utf8')) / counted
+    const dump = await readFile(`${out}.1`, 'utf8')
+    return {
+      instructions: totalInstructions(dump) / counted,
+      inlineCacheMisses: inlineCacheMisses(dump) / counted,
+    }
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
