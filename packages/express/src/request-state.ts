@@ -46,7 +46,10 @@ export function keepState(req: Request, holder: Holder, key: symbol, state: obje
 
 /** The prototypes `req.rolegate` is a getter on. */
 const exposed = new WeakSet<object>()
-/** The one most recently found in `exposed`: nearly every process serves one app. */
+/**
+ * The one most recently found in `exposed`, compared before the set is: nearly every process
+ * serves one app. Held strongly, so at most one app's prototype outlives its app.
+ */
 let lastExposed: object | undefined
 
 const descriptor: PropertyDescriptor = {
