@@ -56,7 +56,7 @@ const MISS_HANDLER = /\bRuntime_\w*IC_Miss\(/
  * The inline-cache misses in a callgrind dump: the calls into V8's miss handlers. A miss costs
  * thousands of instructions (about 4,000 on Express, whose requests get their prototype per
  * request, so that nearly every read of a `req` or `res` property misses), and unlike the totals
- * the count does not move with timing: the A/A control counts what no guard does, to the call.
+ * the count barely moves with timing: the A/A control reads within ±0.1 per request.
  */
 export function inlineCacheMisses(dump: string): number {
   let misses = 0

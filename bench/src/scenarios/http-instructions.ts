@@ -95,7 +95,7 @@ export async function httpInstructionsScenario(): Promise<void> {
   reportMisses(missCounts)
 }
 
-/** What each variant adds to a request's inline-cache misses: the part of its count that is V8 looking up shapes. */
+/** What each variant adds to a request's inline-cache misses: V8 looking up shapes in C++. */
 function reportMisses(counts: MissCounts): void {
   const rows = [...counts.values()].map(({ framework, variant, own, none }) => [
     NAMES[framework],
