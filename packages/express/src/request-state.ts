@@ -46,11 +46,6 @@ export function keepState(req: Request, holder: Holder, key: symbol, state: obje
 
 /** The prototypes `req.rolegate` is a getter on. */
 const exposed = new WeakSet<object>()
-/**
- * The one most recently found in `exposed`, compared before the set is: nearly every process
- * serves one app. Held strongly, so at most one app's prototype outlives its app.
- */
-let lastExposed: object | undefined
 
 const descriptor: PropertyDescriptor = {
   configurable: true,
@@ -76,15 +71,10 @@ const descriptor: PropertyDescriptor = {
 function exposeOnPrototype(req: Request): boolean {
   const proto: unknown = Object.getPrototypeOf(req)
   if (typeof proto !== 'object' || proto === null) return false
-  if (proto === lastExposed) return true
-  if (exposed.has(proto)) {
-    lastExposed = proto
-    return true
-  }
+  if (exposed.has(proto)) return true
   const app = (req as { app?: { request?: unknown } }).app
   if (app?.request !== proto || Object.hasOwn(proto, 'rolegate')) return false
   Object.defineProperty(proto, 'rolegate', descriptor)
   exposed.add(proto)
-  lastExposed = proto
   return true
 }
