@@ -9,7 +9,7 @@ import { hasValgrind, instructionsPerRequest, type PerRequest } from '../http/in
 import { NAMES, type Framework } from '../http/kept-target.js'
 import { median } from '../http/statistics.js'
 import { printTable, signed } from '../report.js'
-import { runPaired } from './paired-slots.js'
+import { medianDifference, runPaired } from './paired-slots.js'
 
 /**
  * Requests before the count, and requests counted. Under valgrind the JIT needs thousands of
@@ -102,7 +102,7 @@ function reportMisses(counts: MissCounts): void {
     LABELS[variant],
     misses(median(own)),
     misses(median(none)),
-    signed(misses)(median(own.map((count, i) => count - (none[i] as number)))),
+    signed(misses)(medianDifference(own, none)),
   ])
   printTable(
     "HTTP inline-cache misses: the same servers, calls into V8's miss handlers per counted request",

@@ -76,6 +76,13 @@ function chosenFrameworks(setting: string, list: string | undefined): readonly F
 const kept = (variant: readonly number[], none: readonly number[]): number[] =>
   variant.map((cost, i) => (none[i] as number) / cost)
 
+/**
+ * The median of each round's cost minus the no-guard cost measured beside it in the same slot:
+ * what a variant adds, paired round by round.
+ */
+export const medianDifference = (variant: readonly number[], none: readonly number[]): number =>
+  median(variant.map((cost, i) => cost - (none[i] as number)))
+
 /** Runs the rounds of one measure, prints its table and judges the 97% target per framework. */
 export async function runPaired(measure: PairedMeasure): Promise<void> {
   const { prefix } = measure
@@ -149,7 +156,7 @@ function report(measure: PairedMeasure, rounds: number, costs: Costs): void {
         LABELS[variant],
         measure.format(median(own)),
         own.map(measure.format).join(' '),
-        measure.formatDifference(median(own.map((c, i) => c - (none[i] as number)))),
+        measure.formatDifference(medianDifference(own, none)),
         percent(median(kept(own, none))),
         intervalText(kept(own, none)),
         variant === 'rolegate' ? verdict : '',
