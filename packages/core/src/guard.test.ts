@@ -3,7 +3,12 @@ import type { AuditEvent } from './audit.js'
 import { createRolegate } from './create-rolegate.js'
 import { BackendUnavailableError, UnknownPermissionError, UnknownRoleError } from './errors.js'
 import { guard, guardInputOf } from './guard.js'
-import { requestRolegate, type RequestRolegateOptions } from './request-rolegate.js'
+import {
+  adapterDataOf,
+  requestRolegate,
+  type RequestRolegate,
+  type RequestRolegateOptions,
+} from './request-rolegate.js'
 import { definePolicy } from './policy/define-policy.js'
 import type { Subject } from './policy/types.js'
 import { memoryAssignmentStore } from './stores/memory-assignment-store.js'
@@ -415,6 +420,32 @@ describe('requestRolegate', () => {
       code: 'ERR_ROLEGATE_UNAUTHORIZED',
       status: 401,
     })
+  })
+})
+
+describe('requestRolegate: what adapters keep', () => {
+  test("adapterDataOf gives the adapter's data to every request rolegate it made, and nothing else", () => {
+    const data = { onDenied: () => {} }
+    const { attach } = setup({ adapter: data })
+    expect(adapterDataOf(attach({}))).toBe(data)
+    expect(adapterDataOf(attach({ user: finance }))).toBe(data)
+    expect(adapterDataOf(setup().attach({}))).toBeUndefined()
+    expect(adapterDataOf({ settings: { adapter: data } })).toBeUndefined()
+    expect(adapterDataOf(undefined)).toBeUndefined()
+  })
+
+  test('a subject reader that asks for the context while it is resolved gets none, not a loop', async () => {
+    const seen: Promise<boolean>[] = []
+    const { attach } = setup({
+      subject: () => {
+        seen.push(request.can('invoices:read'))
+        return finance
+      },
+    })
+    const request: RequestRolegate<typeof policy> = attach({})
+    expect(await readInvoices(request)).toMatchObject({ allowed: true })
+    expect(await Promise.all(seen)).toEqual([false])
+    expect(await request.can('invoices:write')).toBe(true)
   })
 })
 

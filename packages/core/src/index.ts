@@ -83,6 +83,7 @@ export {
   type Requirement,
 } from './guard.js'
 export {
+  adapterDataOf,
   requestRolegate,
   type RequestImpersonation,
   type RequestRolegate,

@@ -61,6 +61,11 @@ export interface RequestRolegateOptions<P extends PolicyInput, R> {
   readonly onError?: ((error: unknown) => void) | undefined
   /** The `WWW-Authenticate` header of 401 answers, e.g. `'Bearer'`. @defaultValue none */
   readonly wwwAuthenticate?: string | undefined
+  /**
+   * What the adapter keeps for the responses of these request rolegates (e.g. its `onDenied`), read
+   * back with {@link adapterDataOf}; core never reads it. Kept once, not on each request's object.
+   */
+  readonly adapter?: unknown
 }
 
 /** What every request rolegate of one `requestRolegate()` shares; the guard reads it back. */
@@ -68,6 +73,7 @@ export interface Settings {
   readonly audit: AuditHook | undefined
   readonly onError: (error: unknown) => void
   readonly wwwAuthenticate: string | undefined
+  readonly adapter: unknown
 }
 
 /** The default `onError`. */
@@ -92,19 +98,32 @@ interface Shared<P extends PolicyInput, R> {
   ) => MaybePromise<RoleContext<P> | undefined>
 }
 
+/** A failure of resolving, remembered: every later call throws, or rejects with, the same error. */
+class ResolveFailure {
+  readonly error: unknown
+  constructor(error: unknown) {
+    this.error = error
+  }
+}
+
+/** The state of a request's context before anything asked for it. */
+const NOT_STARTED: unique symbol = Symbol('rolegate.notStarted')
+
 /**
  * One request's rolegate. A class, so that a request costs one small object and no closures: this
- * is made for every request that passes through the middleware, guarded or not.
+ * is made for every request that passes through the middleware, guarded or not, and an adapter
+ * keeps it for the request's life (in Express, reachable from `res` until the response is done),
+ * so it has as few fields as it can: the context's three states share one, and it has no private
+ * methods (they would add a field to every instance).
  */
 export class PerRequestRolegate<P extends PolicyInput, R = unknown> implements RequestRolegate<P> {
   /** @internal The authenticated actor once known, so a refused impersonation is audited under its name. */
   actor: Subject | undefined = undefined
   readonly #shared: Shared<P, R>
   readonly #request: R
-  #started = false
-  #context: MaybePromise<RoleContext<P> | undefined> = undefined
-  /** What resolving threw synchronously, thrown again by every later call. */
-  #failure: { readonly error: unknown } | undefined = undefined
+  /** Not started; the context, or a promise of it, once started; or what resolving threw. */
+  #context: MaybePromise<RoleContext<P> | undefined> | typeof NOT_STARTED | ResolveFailure =
+    NOT_STARTED
 
   constructor(shared: Shared<P, R>, request: R) {
     this.#shared = shared
@@ -126,17 +145,21 @@ export class PerRequestRolegate<P extends PolicyInput, R = unknown> implements R
    * remembered too: every later call throws, or rejects with, the same error.
    */
   resolve(): MaybePromise<RoleContext<P> | undefined> {
-    if (this.#failure !== undefined) throw this.#failure.error
-    if (this.#started) return this.#context
-    this.#started = true
+    const known = this.#context
+    if (known instanceof ResolveFailure) throw known.error
+    if (known !== NOT_STARTED) return known
+    // Started before it asks: a reader or resolver that asks again meanwhile gets no context (and
+    // is denied), not a loop.
+    this.#context = undefined
+    let context: MaybePromise<RoleContext<P> | undefined>
     try {
-      const context = this.#shared.contextOf(this.#request, this)
-      // Once settled, later calls (a second guard, the handler) get the value itself.
-      this.#context = isThenable(context) ? context.then((ctx) => (this.#context = ctx)) : context
+      context = this.#shared.contextOf(this.#request, this)
     } catch (error) {
-      this.#failure = { error }
+      this.#context = new ResolveFailure(error)
       throw error
     }
+    // Once settled, later calls (a second guard, the handler) get the value itself.
+    this.#context = isThenable(context) ? context.then((ctx) => (this.#context = ctx)) : context
     return this.#context
   }
 
@@ -149,24 +172,41 @@ export class PerRequestRolegate<P extends PolicyInput, R = unknown> implements R
   }
 
   async explain(permission: PermissionOf<P>, check?: CheckOptions): Promise<Decision> {
-    return (await this.#authenticated()).explain(permission, check)
+    return (await authenticated(this)).explain(permission, check)
   }
 
   async assert(permission: PermissionOf<P>, check?: CheckOptions): Promise<RoleContext<P>> {
-    const ctx = await this.#authenticated()
+    const ctx = await authenticated(this)
     ctx.assert(permission, check)
     return ctx
   }
 
   async redact<T>(resource: ResourceOf<P>, value: T, check?: CheckOptions): Promise<Partial<T>> {
-    return (await this.#authenticated()).redact(resource, value, check)
+    return (await authenticated(this)).redact(resource, value, check)
   }
+}
 
-  async #authenticated(): Promise<RoleContext<P>> {
-    const ctx = await this.resolve()
-    if (ctx === undefined) throw unauthorized(this.settings)
-    return ctx
-  }
+/** The request's context. @throws {@link UnauthorizedError} without a subject. */
+async function authenticated<P extends PolicyInput, R>(
+  state: PerRequestRolegate<P, R>,
+): Promise<RoleContext<P>> {
+  const ctx = await state.resolve()
+  if (ctx === undefined) throw unauthorized(state.settings)
+  return ctx
+}
+
+/**
+ * What the adapter passed as `adapter` to the {@link requestRolegate} that made `request`, a
+ * request rolegate of any policy, for adapters' response hooks; `undefined` for anything else.
+ *
+ * @example
+ * ```ts
+ * const attach = requestRolegate(rg, { subject: (req: Req) => req.user, adapter: { onDenied } })
+ * adapterDataOf(attach(req)) // { onDenied }
+ * ```
+ */
+export function adapterDataOf(request: unknown): unknown {
+  return request instanceof PerRequestRolegate ? request.settings.adapter : undefined
 }
 
 /**
@@ -251,7 +291,12 @@ export function requestRolegate<P extends PolicyInput, R>(
 
   const shared: Shared<P, R> = {
     rolegate,
-    settings: { audit, onError, wwwAuthenticate: options.wwwAuthenticate },
+    settings: {
+      audit,
+      onError,
+      wwwAuthenticate: options.wwwAuthenticate,
+      adapter: options.adapter,
+    },
     contextOf,
   }
   return (request) => new PerRequestRolegate(shared, request)

@@ -10,7 +10,7 @@ import {
 import type { NextFunction, Request, Response } from 'express'
 import { bindGuards, type Guards } from './guards.js'
 import { holderOf, keepState } from './request-state.js'
-import { setResponder, type OnDenied } from './send.js'
+import type { OnDenied, Responder } from './send.js'
 
 type MaybePromise<T> = T | Promise<T>
 
@@ -30,7 +30,7 @@ export interface ImpersonationOptions<P extends PolicyInput = PolicyInput> exten
 /** Options of {@link rolegate}: core's per-request options, with the request as input. */
 export interface RolegateOptions<P extends PolicyInput = PolicyInput> extends Omit<
   RequestRolegateOptions<P, Request>,
-  'subject' | 'impersonation'
+  'subject' | 'impersonation' | 'adapter'
 > {
   /**
    * Reads the authenticated subject; `undefined` or `null` means none (401).
@@ -86,12 +86,12 @@ export function rolegate<P extends PolicyInput>(
     ...options,
     subject,
     onError,
+    adapter: { onDenied, onError } satisfies Responder,
     impersonation: impersonation && {
       ...impersonation,
       target: typeof target === 'string' ? (req) => req.get(target) : target,
     },
   })
-  const responder = { onDenied, onError }
   // One key per middleware, so two rolegates on one app keep apart.
   const key: unique symbol = Symbol('rolegate.state')
   // The request this middleware found or made a rolegate for last, and that rolegate. A guard that
@@ -108,7 +108,6 @@ export function rolegate<P extends PolicyInput>(
     let state = holder[key] as RequestRolegate<P> | undefined
     if (state === undefined) {
       state = attach(req)
-      setResponder(state, responder)
       keepState(req, holder, key, state)
     }
     lastRequest = req

@@ -1,4 +1,4 @@
-import { asHttpFailure, failedCheckProblem, type Denial } from '@rolegate/core'
+import { adapterDataOf, asHttpFailure, failedCheckProblem, type Denial } from '@rolegate/core'
 import type { ErrorRequestHandler, Request, Response } from 'express'
 
 /**
@@ -15,19 +15,11 @@ export interface Responder {
 }
 
 /**
- * Where a per-request rolegate keeps the responder of the middleware that made it: a symbol-keyed
- * property, since WeakMap entries keyed by per-request objects outlive young-generation GCs.
+ * The responder of the middleware that made a per-request rolegate: kept once per middleware, in
+ * core's settings for its request rolegates (the `adapter` option), not on each request's object.
  */
-const RESPONDER: unique symbol = Symbol('rolegate.responder')
-
-/** Records the responder of a per-request rolegate. */
-export function setResponder(state: object, responder: Responder): void {
-  ;(state as { [RESPONDER]?: Responder })[RESPONDER] = responder
-}
-
-/** The responder of a per-request rolegate, if the middleware set one. */
-export function responderOf(state: object): Responder | undefined {
-  return (state as { [RESPONDER]?: Responder })[RESPONDER]
+export function responderOf(state: object | undefined): Responder | undefined {
+  return adapterDataOf(state) as Responder | undefined
 }
 
 /** The denial for a check that failed in a way core did not map (it never should). */
@@ -57,7 +49,7 @@ export function deny(
   state: object | undefined,
   onDenied: OnDenied | undefined,
 ): void {
-  const responder = state === undefined ? undefined : responderOf(state)
+  const responder = responderOf(state)
   const handler = onDenied ?? responder?.onDenied
   const report = responder?.onError ?? ((error: unknown) => console.error(error))
   const fallback = (): void => {
@@ -107,7 +99,7 @@ export function problemErrors({ onError }: ProblemErrorsOptions = {}): ErrorRequ
     if (http === undefined || res.headersSent) return next(error)
     if (http.code === 'ERR_ROLEGATE_BACKEND_UNAVAILABLE') {
       const state = (req as { rolegate?: object }).rolegate
-      const responder = state === undefined ? undefined : responderOf(state)
+      const responder = responderOf(state)
       ;(onError ?? responder?.onError ?? console.error)(error)
     }
     send(res, http)

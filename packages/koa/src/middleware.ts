@@ -9,7 +9,7 @@ import {
 } from '@rolegate/core'
 import type { Next, ParameterizedContext } from 'koa'
 import { bindGuards, type Guards } from './guards.js'
-import { setResponder, type OnDenied } from './send.js'
+import type { OnDenied, Responder } from './send.js'
 
 type MaybePromise<T> = T | Promise<T>
 
@@ -29,7 +29,7 @@ export interface ImpersonationOptions<P extends PolicyInput = PolicyInput> exten
 /** Options of {@link rolegate}: core's per-request options, with the context as input. */
 export interface RolegateOptions<P extends PolicyInput = PolicyInput> extends Omit<
   RequestRolegateOptions<P, ParameterizedContext>,
-  'subject' | 'impersonation'
+  'subject' | 'impersonation' | 'adapter'
 > {
   /**
    * Reads the authenticated subject; `undefined` or `null` means none (401).
@@ -82,12 +82,12 @@ export function rolegate<P extends PolicyInput>(
     ...options,
     subject,
     onError,
+    adapter: { onDenied, onError } satisfies Responder,
     impersonation: impersonation && {
       ...impersonation,
       target: typeof target === 'string' ? (ctx) => ctx.get(target) : target,
     },
   })
-  const responder = { onDenied, onError }
   // One key per middleware, so two rolegates on one app keep apart; a property rather than a
   // WeakMap, whose entries keyed by per-request objects outlive young-generation GCs.
   const STATE: unique symbol = Symbol('rolegate.state')
@@ -97,7 +97,6 @@ export function rolegate<P extends PolicyInput>(
     if (state === undefined) {
       state = attach(ctx)
       holder[STATE] = state
-      setResponder(state, responder)
       // The augmentation types ctx.state.rolegate by no particular policy.
       ;(ctx.state as { rolegate?: unknown }).rolegate = state
     }
