@@ -10,6 +10,7 @@ import { caslResolveAction, caslRulesFor } from '../peers/casl.js'
 import { rolegatePolicy } from '../peers/rolegate.js'
 import { billwerk } from '../policies/billwerk.js'
 import { allows, type User } from '../policies/neutral.js'
+import { namesFromSetting } from '../settings.js'
 
 /** The guarded route: `GET /customers` needs `customers:read`. */
 export const ROUTE = '/customers'
@@ -64,11 +65,8 @@ export function chooseVariants(
   list: string | undefined,
   whenUnset: readonly Variant[],
 ): readonly Variant[] {
-  if (list === undefined || list === '') return whenUnset
-  const named = list.split(',').map((name) => name.trim())
-  const unknown = named.filter((name) => !(VARIANTS as readonly string[]).includes(name))
-  if (unknown.length > 0)
-    throw new Error(`${setting}: no variant ${unknown.join(', ')} (${VARIANTS.join(', ')})`)
+  const named = namesFromSetting(setting, list, VARIANTS, 'variant')
+  if (named === undefined) return whenUnset
   const names = new Set<string>([...ALWAYS, ...named])
   return VARIANTS.filter((variant) => names.has(variant))
 }

@@ -7,6 +7,7 @@
  * A measure gives a cost per request (instructions, µs of CPU); lower is cheaper.
  */
 import { LABELS, chooseVariants, type Variant } from '../http/guards.js'
+import { namesFromSetting } from '../settings.js'
 import {
   FRAMEWORKS as ALL_FRAMEWORKS,
   ISSUE,
@@ -61,12 +62,10 @@ type Costs = Map<Framework, Map<Variant, Slots>>
 
 /** `${prefix}_FRAMEWORKS=koa` measures one framework only: a long run of one takes less time. */
 function chosenFrameworks(setting: string, list: string | undefined): readonly Framework[] {
-  if (list === undefined || list === '') return ALL_FRAMEWORKS
-  const names = list.split(',').map((name) => name.trim())
-  const unknown = names.filter((name) => !(ALL_FRAMEWORKS as readonly string[]).includes(name))
-  if (unknown.length > 0)
-    throw new Error(`${setting}: no framework ${unknown.join(', ')} (express, koa)`)
-  return ALL_FRAMEWORKS.filter((framework) => names.includes(framework))
+  const named = namesFromSetting(setting, list, ALL_FRAMEWORKS, 'framework')
+  return named === undefined
+    ? ALL_FRAMEWORKS
+    : ALL_FRAMEWORKS.filter((framework) => named.includes(framework))
 }
 
 /**
