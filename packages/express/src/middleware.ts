@@ -11,6 +11,7 @@ import type { NextFunction, Request, Response } from 'express'
 import { bindGuards, type Guards } from './guards.js'
 import { holderOf, keepState } from './request-state.js'
 import type { OnDenied, Responder } from './send.js'
+import { uncachedRead } from './uncached-read.js'
 
 type MaybePromise<T> = T | Promise<T>
 
@@ -54,7 +55,7 @@ export interface Rolegated<P extends PolicyInput = PolicyInput> extends Guards<P
 }
 
 const passportUser = (req: Request): Subject | undefined =>
-  (req as { user?: unknown }).user as Subject | undefined
+  uncachedRead(req, 'user') as Subject | undefined
 
 /**
  * Attaches `req.rolegate` to every request: the subject is resolved on the first check that needs
@@ -95,11 +96,11 @@ export function rolegate<P extends PolicyInput>(
   // One key per middleware, so two rolegates on one app keep apart.
   const key: unique symbol = Symbol('rolegate.state')
   // The request this middleware found or made a rolegate for last, and that rolegate. A guard that
-  // runs right after the middleware, as most do, finds it here rather than in `res.locals`: every
-  // read of a property of Express's `req` or `res` misses V8's inline caches (their prototype is
-  // set per request) and costs about 4,000 instructions, measured; a comparison costs one. A
-  // request's rolegate never changes, so the pair is never stale; it holds the last request until
-  // the next one comes.
+  // runs right after the middleware, as most do, finds it here rather than in `res.locals`: a
+  // read of a property of Express's `res` is a lookup even without an inline cache to miss
+  // (uncached-read.ts), then one in `res.locals`; a comparison costs one instruction. A request's
+  // rolegate never changes, so the pair is never stale; it holds the last request until the next
+  // one comes.
   let lastRequest: Request | undefined
   let lastState: RequestRolegate<P> | undefined
   const of = (req: Request, res?: Response): RequestRolegate<P> => {

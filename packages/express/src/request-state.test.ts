@@ -119,4 +119,18 @@ describe('req.rolegate outside an Express app', () => {
     expect(req.rolegate).toBe(authz.of(req))
     expect(await req.rolegate.can('invoices:read')).toBe(true)
   })
+
+  test('reads req.user and res.locals however they are defined: a getter, an inherited property', async () => {
+    // Both are read with Reflect.get (uncached-read.ts): it must honour getters and prototypes.
+    const authz = rolegate(rg)
+    const locals: Record<symbol, unknown> = {}
+    const req = Object.create({ user: vera }) as Request
+    const res = Object.create(
+      Object.defineProperty({}, 'locals', { get: () => locals }),
+    ) as Response
+    await new Promise<void>((resolve) => authz(req, res, () => resolve()))
+    expect(Object.getOwnPropertySymbols(locals)).toHaveLength(2)
+    expect(req.rolegate).toBe(authz.of(req, res))
+    expect((await req.rolegate.context())?.subject.id).toBe('vera')
+  })
 })

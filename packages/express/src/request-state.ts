@@ -1,5 +1,6 @@
 import type { RequestRolegate } from '@rolegate/core'
 import type { Request, Response } from 'express'
+import { uncachedRead } from './uncached-read.js'
 
 /**
  * Where a request's rolegates are kept, and how `req.rolegate` finds them.
@@ -29,7 +30,10 @@ const CURRENT: unique symbol = Symbol('rolegate.current')
  * @param res The response when the caller has it (middleware and guards do), else `req.res`.
  */
 export function holderOf(req: Request, res: Response | undefined = req.res): Holder {
-  const locals: unknown = (res as { locals?: unknown } | undefined)?.locals
+  // Typed as a Response, but outside Express `req.res` may be anything.
+  const response: unknown = res
+  const locals =
+    typeof response === 'object' && response !== null ? uncachedRead(response, 'locals') : undefined
   return typeof locals === 'object' && locals !== null
     ? (locals as Holder)
     : (req as unknown as Holder)
