@@ -25,18 +25,16 @@ export type Holder = Record<symbol, object | undefined>
 /** The request rolegate of the `rolegate()` middleware that ran last: what `req.rolegate` gives. */
 const CURRENT: unique symbol = Symbol('rolegate.current')
 
+const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null
+
 /**
  * Where this request's rolegates are kept: its `res.locals` under Express, else the request.
  * @param res The response when the caller has it (middleware and guards do), else `req.res`.
  */
 export function holderOf(req: Request, res: Response | undefined = req.res): Holder {
   // Typed as a Response, but outside Express `req.res` may be anything.
-  const response: unknown = res
-  const locals =
-    typeof response === 'object' && response !== null ? uncachedRead(response, 'locals') : undefined
-  return typeof locals === 'object' && locals !== null
-    ? (locals as Holder)
-    : (req as unknown as Holder)
+  const locals = isObject(res) ? uncachedRead(res, 'locals') : undefined
+  return isObject(locals) ? (locals as Holder) : (req as unknown as Holder)
 }
 
 /** Keeps a request rolegate in `holder` under `key`, and makes it what `req.rolegate` gives. */
