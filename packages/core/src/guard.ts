@@ -1,7 +1,7 @@
 import type { Rolegate } from './create-rolegate.js'
 import type { Decision } from './decision.js'
 import { invalidArgument } from './errors.js'
-import { GuardRun, validate, type GuardSpec, type NameChecker } from './guard-run.js'
+import { runGuard, validate, type GuardSpec, type NameChecker } from './guard-run.js'
 import type { PolicyInput } from './policy/types.js'
 import type { Problem } from './problem.js'
 import type { RoleContext } from './role-context.js'
@@ -123,7 +123,7 @@ export function guard<P extends PolicyInput = PolicyInput>(
             permissions: requirement.permissions.map((p) => rolegate.permission(p)),
           },
   }
-  return (request, input = NO_INPUT) => new GuardRun<P>(spec, request, input).run()
+  return (request, input = NO_INPUT) => runGuard<P>(spec, request, input)
 }
 
 const NO_INPUT: GuardInput = {}

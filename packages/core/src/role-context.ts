@@ -82,11 +82,16 @@ export interface ContextDeps {
 
 const READ = 0
 
-/** The role context implementation. Role sets are resolved lazily, once per scope. */
+/**
+ * The role context implementation. Role sets are resolved lazily, once per scope.
+ *
+ * A request keeps its context for its whole life, so it has as few fields as it can (72 bytes):
+ * `impersonating` is worked out, not stored, and its helpers are TypeScript-private methods rather
+ * than `#` ones, whose brand would be one more field of every instance.
+ */
 export class Context<P extends PolicyInput = PolicyInput> implements RoleContext<P> {
   readonly subject: Subject
   readonly actor: Subject
-  readonly impersonating: boolean
   readonly #deps: ContextDeps
   /** The input of checks without an instance, made on first need: most checks need none. */
   #noInstance: CheckInput | undefined = undefined
@@ -97,7 +102,14 @@ export class Context<P extends PolicyInput = PolicyInput> implements RoleContext
     this.#deps = deps
     this.subject = subject
     this.actor = actor ?? subject
-    this.impersonating = actor !== undefined
+  }
+
+  /**
+   * Whether the actor acts for another subject: then the two are different objects, since the
+   * subject acted for is always a checked copy (`rg.impersonate` reads it through `readSubject`).
+   */
+  get impersonating(): boolean {
+    return this.actor !== this.subject
   }
 
   /** The compiled policy this context decides with. */
@@ -110,7 +122,7 @@ export class Context<P extends PolicyInput = PolicyInput> implements RoleContext
     return new Context<P>(this.#deps, subject, actor)
   }
 
-  #set(scope: string | undefined): RoleSet {
+  private roleSetIn(scope: string | undefined): RoleSet {
     if (scope === undefined)
       return (this.#global ??= this.#deps.roleSetFor(this.subject, undefined))
     this.#scoped ??= new Map()
@@ -122,7 +134,7 @@ export class Context<P extends PolicyInput = PolicyInput> implements RoleContext
     return set
   }
 
-  #input(options: CheckOptions | undefined): CheckInput {
+  private inputOf(options: CheckOptions | undefined): CheckInput {
     const resource = options?.resource
     const { subject } = this
     const { conditions } = this.#deps
@@ -140,10 +152,10 @@ export class Context<P extends PolicyInput = PolicyInput> implements RoleContext
    * compile theirs when they are made, and skip the name lookup on every request.
    */
   allows(compiled: CompiledPermission, options?: CheckOptions): boolean {
-    const set = this.#set(options?.scope)
+    const set = this.roleSetIn(options?.scope)
     // The input is an object: made only when a conditional grant must be weighed.
     return (
-      allowsWithoutInput(set, compiled) ?? allowsByCondition(set, compiled, this.#input(options))
+      allowsWithoutInput(set, compiled) ?? allowsByCondition(set, compiled, this.inputOf(options))
     )
   }
 
@@ -154,7 +166,7 @@ export class Context<P extends PolicyInput = PolicyInput> implements RoleContext
       const reason = unknownPermissionReason(this.#deps.policy, permission)
       return { allowed: false, reason, permission, ...(scope === undefined ? {} : { scope }) }
     }
-    return explainDecision(this.#set(scope), compiled, this.#input(options), scope)
+    return explainDecision(this.roleSetIn(scope), compiled, this.inputOf(options), scope)
   }
 
   assert(permission: PermissionOf<P>, options?: CheckOptions): void {
@@ -163,18 +175,18 @@ export class Context<P extends PolicyInput = PolicyInput> implements RoleContext
   }
 
   hasRole(role: RoleOf<P>, options?: Pick<CheckOptions, 'scope'>): boolean {
-    const set = this.#set(options?.scope)
+    const set = this.roleSetIn(options?.scope)
     return set.conflict === undefined && set.inForce.includes(role)
   }
 
   roles(scope?: string): RolesReport<P> {
-    const { held, inForce, dropped, conflict } = this.#set(scope)
+    const { held, inForce, dropped, conflict } = this.roleSetIn(scope)
     return { held, inForce, dropped, conflict }
   }
 
-  #canAt(options: CheckOptions | undefined): (resource: number, action: number) => boolean {
-    const set = this.#set(options?.scope)
-    const input = this.#input(options)
+  private canAt(options: CheckOptions | undefined): (resource: number, action: number) => boolean {
+    const set = this.roleSetIn(options?.scope)
+    const input = this.inputOf(options)
     const { permissions, resources, actions } = this.#deps.policy
     return (resource, action) => {
       const permission = permissions.get(
@@ -189,13 +201,13 @@ export class Context<P extends PolicyInput = PolicyInput> implements RoleContext
     const r = resourceIndex.get(resource)
     const a = actionIndex.get(action ?? 'read')
     if (r === undefined || a === undefined) return []
-    return permittedFieldsAt(this.#deps.policy, r, a, this.#canAt(options))
+    return permittedFieldsAt(this.#deps.policy, r, a, this.canAt(options))
   }
 
   redact<T>(resource: ResourceOf<P>, value: T, options?: CheckOptions): Partial<T> {
     const r = this.#deps.policy.resourceIndex.get(resource)
     if (r === undefined) return {}
-    const redacted = redactAt(this.#deps.policy, r, value, READ, this.#canAt(options))
+    const redacted = redactAt(this.#deps.policy, r, value, READ, this.canAt(options))
     return redacted ?? {}
   }
 }
