@@ -84,6 +84,8 @@ export {
 } from './guard.js'
 export {
   adapterDataOf,
+  reportError,
+  reportSafely,
   requestRolegate,
   type RequestImpersonation,
   type RequestRolegate,

@@ -201,6 +201,33 @@ describe('onDenied', () => {
     expect((await request(app).get('/silent')).body).toEqual(forbidden('invoices:write'))
     expect(errors).toEqual([boom])
   })
+
+  test('an onDenied and an onError that both throw still get the default response', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const loggerDown = new Error('logger down')
+    try {
+      const authz = rolegate(rg, {
+        subject: () => vera,
+        onError: () => {
+          throw loggerDown
+        },
+      })
+      const app = express()
+      const fail = (): never => {
+        throw new Error('boom')
+      }
+      const failLater = (): Promise<never> => Promise.reject(new Error('boom later'))
+      app.get('/throws', authz.requirePermission('invoices:write', { onDenied: fail }), () => {})
+      app.get('/rejects', authz.requirePermission('invoices:write', { onDenied: failLater }))
+      const thrown = await request(app).get('/throws')
+      expect([thrown.status, thrown.body]).toEqual([403, forbidden('invoices:write')])
+      const rejected = await request(app).get('/rejects')
+      expect([rejected.status, rejected.body]).toEqual([403, forbidden('invoices:write')])
+      expect(logged.mock.calls).toEqual([[loggerDown], [loggerDown]])
+    } finally {
+      logged.mockRestore()
+    }
+  })
 })
 
 describe('what happens after a guard is the app’s', () => {

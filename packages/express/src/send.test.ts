@@ -94,6 +94,27 @@ describe('problemErrors()', () => {
     expect(errors).toEqual([down])
   })
 
+  test('still answers 503 when onError throws, and logs what it threw to console.error', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const loggerDown = new Error('logger down')
+    try {
+      const res = await request(
+        app(
+          () => {
+            throw new BackendUnavailableError('The assignment store did not answer.')
+          },
+          () => {
+            throw loggerDown
+          },
+        ),
+      ).get('/')
+      expect([res.status, res.body]).toEqual([503, unavailable])
+      expect(logged.mock.calls).toEqual([[loggerDown]])
+    } finally {
+      logged.mockRestore()
+    }
+  })
+
   test('its own onError wins over the middleware’s; 401 and 403 are not reported', async () => {
     const own = vi.fn()
     const middleware = vi.fn()

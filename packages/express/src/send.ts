@@ -1,4 +1,11 @@
-import { adapterDataOf, asHttpFailure, failedCheckProblem, type Denial } from '@rolegate/core'
+import {
+  adapterDataOf,
+  asHttpFailure,
+  failedCheckProblem,
+  reportError,
+  reportSafely,
+  type Denial,
+} from '@rolegate/core'
 import type { ErrorRequestHandler, Request, Response } from 'express'
 
 /**
@@ -51,13 +58,13 @@ export function deny(
 ): void {
   const responder = responderOf(state)
   const handler = onDenied ?? responder?.onDenied
-  const report = responder?.onError ?? ((error: unknown) => console.error(error))
   const fallback = (): void => {
     if (!res.headersSent) send(res, denial)
   }
   if (handler === undefined) return fallback()
   const failed = (error: unknown): void => {
-    report(error)
+    // Safely: a reporter that throws here would leave the request unanswered.
+    reportSafely(responder?.onError ?? reportError, error)
     fallback()
   }
   try {
@@ -100,7 +107,7 @@ export function problemErrors({ onError }: ProblemErrorsOptions = {}): ErrorRequ
     if (http.code === 'ERR_ROLEGATE_BACKEND_UNAVAILABLE') {
       const state = (req as { rolegate?: object }).rolegate
       const responder = responderOf(state)
-      ;(onError ?? responder?.onError ?? console.error)(error)
+      reportSafely(onError ?? responder?.onError ?? reportError, error)
     }
     send(res, http)
   }

@@ -209,6 +209,34 @@ describe('onDenied', () => {
     expect((await request(handler).get('/silent')).body).toEqual(forbidden('invoices:write'))
     expect(errors).toEqual([boom])
   })
+
+  test('an onDenied and an onError that both throw still get the default response', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const loggerDown = new Error('logger down')
+    try {
+      const authz = rolegate(rg, {
+        subject: () => vera,
+        onError: () => {
+          throw loggerDown
+        },
+      })
+      const fail = (): never => {
+        throw new Error('boom')
+      }
+      const failLater = (): Promise<never> => Promise.reject(new Error('boom later'))
+      const handler = app([], (router) => {
+        router.get('/throws', authz.requirePermission('invoices:write', { onDenied: fail }))
+        router.get('/rejects', authz.requirePermission('invoices:write', { onDenied: failLater }))
+      })
+      const thrown = await request(handler).get('/throws')
+      expect([thrown.status, thrown.body]).toEqual([403, forbidden('invoices:write')])
+      const rejected = await request(handler).get('/rejects')
+      expect([rejected.status, rejected.body]).toEqual([403, forbidden('invoices:write')])
+      expect(logged.mock.calls).toEqual([[loggerDown], [loggerDown]])
+    } finally {
+      logged.mockRestore()
+    }
+  })
 })
 
 describe('what happens after a guard is the app’s', () => {

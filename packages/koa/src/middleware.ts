@@ -1,4 +1,5 @@
 import {
+  reportError,
   requestRolegate,
   type PolicyInput,
   type RequestImpersonation,
@@ -73,7 +74,7 @@ export function rolegate<P extends PolicyInput>(
     subject = passportUser,
     impersonation,
     onDenied,
-    onError = (error) => console.error(error),
+    onError = reportError,
     ...options
   }: RolegateOptions<P> = {},
 ): Rolegated<P> {

@@ -96,6 +96,34 @@ describe('problemErrors()', () => {
     expect(errors).toEqual([down])
   })
 
+  test('still answers 503 when onError throws, and logs what it threw to console.error', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const loggerDown = new Error('logger down')
+    try {
+      const router = new Router()
+      router.get('/', () => {
+        throw new BackendUnavailableError('The assignment store did not answer.')
+      })
+      const koa = new Koa()
+      koa.silent = true
+      koa.use(problemErrors())
+      koa.use(
+        rolegate(rg, {
+          subject: () => vera,
+          onError: () => {
+            throw loggerDown
+          },
+        }),
+      )
+      koa.use(router.routes())
+      const res = await request(koa.callback()).get('/')
+      expect([res.status, res.body]).toEqual([503, unavailable])
+      expect(logged.mock.calls).toEqual([[loggerDown]])
+    } finally {
+      logged.mockRestore()
+    }
+  })
+
   test('its own onError wins over the middleware’s; 401 and 403 are not reported', async () => {
     const own = vi.fn()
     const middleware = vi.fn()

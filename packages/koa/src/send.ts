@@ -1,4 +1,11 @@
-import { adapterDataOf, asHttpFailure, failedCheckProblem, type Denial } from '@rolegate/core'
+import {
+  adapterDataOf,
+  asHttpFailure,
+  failedCheckProblem,
+  reportError,
+  reportSafely,
+  type Denial,
+} from '@rolegate/core'
 import type { Middleware, Next, ParameterizedContext } from 'koa'
 
 /**
@@ -54,7 +61,7 @@ export async function deny(
       await handler(ctx, denial)
       if (ctx.body !== undefined) return
     } catch (error) {
-      ;(responder?.onError ?? console.error)(error)
+      reportSafely(responder?.onError ?? reportError, error)
     }
   }
   send(ctx, denial)
@@ -97,7 +104,7 @@ export function problemErrors({ onError }: ProblemErrorsOptions = {}): Middlewar
       if (http.code === 'ERR_ROLEGATE_BACKEND_UNAVAILABLE') {
         const state = (ctx.state as { rolegate?: object }).rolegate
         const responder = responderOf(state)
-        ;(onError ?? responder?.onError ?? console.error)(error)
+        reportSafely(onError ?? responder?.onError ?? reportError, error)
       }
       send(ctx, http)
     }
