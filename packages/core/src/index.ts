@@ -60,6 +60,7 @@ export {
 } from './problem.js'
 export type { CheckOptions, RoleContext, RolesReport } from './role-context.js'
 export type { DroppedRole, RoleConflict } from './role-set.js'
+export { assigned, normalizeAssignments, revoked, rolesInScope } from './stores/assignment-edits.js'
 export { checkAssignments } from './stores/check-assignments.js'
 export {
   memoryAssignmentStore,

@@ -1,4 +1,4 @@
-import type { Assignments, GrantInput } from '@rolegate/core'
+import { normalizeAssignments, type Assignments, type GrantInput } from '@rolegate/core'
 
 /** One role held by a subject: globally (`scope` undefined) or in a scope. */
 export interface Holding {
@@ -7,23 +7,12 @@ export interface Holding {
 }
 
 /**
- * The stored form of a subject's assignments: JSON with keys in a fixed order and no empty scopes,
- * so that two equal assignments encode to the same string and "nothing changed" is a string
- * comparison.
+ * The stored form of a subject's assignments: JSON of core's canonical form (keys in a fixed order,
+ * no empty scopes), so that two equal assignments encode to the same string and "nothing changed"
+ * is a string comparison.
  */
 export function encodeAssignments(assignments: Assignments): string {
-  // Prototype-less, so that a scope named "__proto__" is a key like any other.
-  const scoped = Object.create(null) as Record<string, readonly string[]>
-  for (const scope of Object.keys(assignments.scoped).sort()) {
-    const roles = assignments.scoped[scope] ?? []
-    if (roles.length > 0) scoped[scope] = [...new Set(roles)]
-  }
-  return JSON.stringify({
-    type: assignments.type,
-    roles: [...new Set(assignments.roles)],
-    scoped,
-    grants: assignments.grants,
-  })
+  return JSON.stringify(normalizeAssignments(assignments))
 }
 
 /**

@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import {
   AssignmentError,
+  assigned,
   checkAssignments,
+  revoked,
   type AssignmentChange,
   type Assignments,
   type AssignmentStore,
@@ -101,17 +103,6 @@ export interface RedisAssignmentStore extends AssignmentStore {
 
 const UNCHANGED = Symbol('unchanged')
 type Next = Assignments | undefined | typeof UNCHANGED
-
-const EMPTY: Assignments = { roles: [], scoped: {} }
-
-function withRole(list: readonly string[], role: string): readonly string[] {
-  return list.includes(role) ? list : [...list, role]
-}
-
-/** The roles held in `scope`; own keys only, so a scope named "__proto__" is no special case. */
-function inScope(assignments: Assignments, scope: string): readonly string[] {
-  return Object.hasOwn(assignments.scoped, scope) ? (assignments.scoped[scope] ?? []) : []
-}
 
 /**
  * Role assignments in Redis, shared by every instance.
@@ -274,16 +265,7 @@ export function redisAssignmentStore({
       const scope = scopeOf(options)
       return change(
         subjectId,
-        (current = EMPTY) => {
-          const type = options?.type ?? current.type
-          return scope === undefined
-            ? { ...current, type, roles: withRole(current.roles, role) }
-            : {
-                ...current,
-                type,
-                scoped: { ...current.scoped, [scope]: withRole(inScope(current, scope), role) },
-              }
-        },
+        (current) => assigned(current, role, options),
         described('assign', subjectId, role, scope),
       )
     },
@@ -291,17 +273,7 @@ export function redisAssignmentStore({
       const scope = scopeOf(options)
       return change(
         subjectId,
-        (current) => {
-          if (current === undefined) return UNCHANGED
-          if (scope === undefined)
-            return { ...current, roles: current.roles.filter((r) => r !== role) }
-          const scoped = {
-            ...current.scoped,
-            [scope]: inScope(current, scope).filter((r) => r !== role),
-          }
-          if (inScope({ ...current, scoped }, scope).length === 0) delete scoped[scope]
-          return { ...current, scoped }
-        },
+        (current) => (current === undefined ? UNCHANGED : revoked(current, role, options)),
         described('revoke', subjectId, role, scope),
       )
     },

@@ -1,6 +1,8 @@
 import type { CompiledPolicy } from '../policy/compile-policy.js'
+import { invalidArgument } from '../errors.js'
+import { assigned, normalizeAssignments, revoked, rolesInScope } from './assignment-edits.js'
 import { checkAssignments } from './check-assignments.js'
-import type { AssignmentChange, Assignments, AssignmentStore, ScopeOption } from './types.js'
+import type { AssignmentChange, Assignments, AssignmentStore } from './types.js'
 
 /** Options of {@link memoryAssignmentStore}. */
 export interface MemoryAssignmentStoreOptions {
@@ -10,15 +12,13 @@ export interface MemoryAssignmentStoreOptions {
   readonly onChange?: (change: AssignmentChange) => void
 }
 
-const EMPTY: Assignments = { roles: [], scoped: {} }
-
-/** The roles held in one scope. `hasOwn`: a scope named `__proto__` or `toString` is plain data. */
-function rolesIn(scoped: Assignments['scoped'], scope: string): readonly string[] {
-  return Object.hasOwn(scoped, scope) ? (scoped[scope] ?? []) : []
-}
-
-function withRole(list: readonly string[], role: string): readonly string[] {
-  return list.includes(role) ? list : [...list, role]
+/** Freezes what the store keeps, so that no caller of `get` can change it past the checks. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key])
+  }
+  return value
 }
 
 /**
@@ -43,76 +43,61 @@ export function memoryAssignmentStore({
       // A listener must not turn a stored change into a failed call.
     }
   }
+  /**
+   * Checks and keeps `next`, in its canonical form and frozen, then tells `onChange`; a change that
+   * changes nothing is neither kept nor told, as in `@rolegate/redis`.
+   */
   const commit = (subjectId: string, next: Assignments, change: AssignmentChange): void => {
-    checkAssignments(rolegate.policy, subjectId, next)
-    subjects.set(subjectId, next)
+    const current = subjects.get(subjectId)
+    const normal = normalizeAssignments(next)
+    if (current !== undefined && JSON.stringify(normal) === JSON.stringify(current)) return
+    checkAssignments(rolegate.policy, subjectId, normal)
+    subjects.set(subjectId, deepFreeze(normal))
     notify(change)
   }
-  const scopeOf = (options: ScopeOption | undefined): string | undefined => options?.scope
+  /** Runs `step` on a later tick, after checking the subject id, as a store over a network would. */
+  const later = (subjectId: string, step: () => void): Promise<void> =>
+    Promise.resolve().then(() => {
+      if (typeof subjectId !== 'string' || subjectId === '')
+        throw invalidArgument('subjectId must be a non-empty string')
+      step()
+    })
+  const described = (
+    kind: 'assign' | 'revoke',
+    subjectId: string,
+    role: string,
+    scope: string | undefined,
+  ): AssignmentChange => ({ kind, subjectId, role, ...(scope === undefined ? {} : { scope }) })
   return {
     get: (subjectId) => Promise.resolve(subjects.get(subjectId)),
     assign(subjectId, role, options) {
-      return Promise.resolve().then(() => {
-        const current = subjects.get(subjectId) ?? EMPTY
-        const scope = scopeOf(options)
-        const type = options?.type ?? current.type
-        const next: Assignments =
-          scope === undefined
-            ? { ...current, type, roles: withRole(current.roles, role) }
-            : {
-                ...current,
-                type,
-                scoped: {
-                  ...current.scoped,
-                  [scope]: withRole(rolesIn(current.scoped, scope), role),
-                },
-              }
-        commit(subjectId, next, {
-          kind: 'assign',
-          subjectId,
-          role,
-          ...(scope === undefined ? {} : { scope }),
-        })
+      return later(subjectId, () => {
+        const next = assigned(subjects.get(subjectId), role, options)
+        commit(subjectId, next, described('assign', subjectId, role, options?.scope))
       })
     },
     revoke(subjectId, role, options) {
-      return Promise.resolve().then(() => {
+      return later(subjectId, () => {
         const current = subjects.get(subjectId)
         if (current === undefined) return
-        const scope = scopeOf(options)
-        let next: Assignments
-        if (scope === undefined)
-          next = { ...current, roles: current.roles.filter((r) => r !== role) }
-        else {
-          const scoped = {
-            ...current.scoped,
-            [scope]: rolesIn(current.scoped, scope).filter((r) => r !== role),
-          }
-          if (scoped[scope]?.length === 0) delete scoped[scope]
-          next = { ...current, scoped }
-        }
-        commit(subjectId, next, {
-          kind: 'revoke',
-          subjectId,
-          role,
-          ...(scope === undefined ? {} : { scope }),
-        })
+        const next = revoked(current, role, options)
+        commit(subjectId, next, described('revoke', subjectId, role, options?.scope))
       })
     },
     set(subjectId, assignments) {
-      return Promise.resolve().then(() =>
+      return later(subjectId, () =>
         commit(subjectId, structuredClone(assignments), { kind: 'set', subjectId }),
       )
     },
     delete(subjectId) {
-      return Promise.resolve().then(() => {
+      return later(subjectId, () => {
         if (subjects.delete(subjectId)) notify({ kind: 'delete', subjectId })
       })
     },
     list({ role, scope }) {
       const ids: string[] = []
       for (const [id, assignments] of subjects) {
-        const held = scope === undefined ? assignments.roles : rolesIn(assignments.scoped, scope)
+        const held = scope === undefined ? assignments.roles : rolesInScope(assignments, scope)
         if (held.includes(role)) ids.push(id)
       }
       return Promise.resolve(ids.sort())
