@@ -96,6 +96,8 @@ export const users: ReadonlyMap<string, Subject> = new Map<string, Subject>([
     'crowd',
     { id: 'crowd', roles: [...Array.from({ length: 50_000 }, (_, i) => `role-${i}`), 'viewer'] },
   ],
+  // Admin, a superuser role, in team:7 only: no one without it there may act as this subject.
+  ['teamroot', { id: 'teamroot', scoped: { 'team:7': ['admin'] } }],
   // The assignment store fails for this one: 503.
   ['outage', { id: 'outage' }],
   // The audit hook throws on this one's events.

@@ -592,6 +592,23 @@ export const scenarios: readonly Scenario[] = [
     },
   },
   {
+    name: 'impersonation refused for a target holding a superuser role in one scope only',
+    subject: 'sam',
+    request: get('/whoami', { 'x-act-as': 'teamroot' }),
+    expect: {
+      status: 403,
+      headers: PROBLEM,
+      body: {
+        type: `${TYPE}forbidden`,
+        title: 'Forbidden',
+        status: 403,
+        detail:
+          'Cannot act on behalf of a subject holding superuser role "admin" in scope "team:7".',
+        permission: 'customers:impersonate',
+      },
+    },
+  },
+  {
     name: 'impersonation refused for an unknown target',
     subject: 'sam',
     request: get('/whoami', { 'x-act-as': 'ghost' }),

@@ -1,4 +1,5 @@
 import type { DecisionReason } from './decision.js'
+import { reportSafely } from './report.js'
 
 /** One decision as sent to an audit hook. */
 export interface AuditEvent {
@@ -30,7 +31,8 @@ export type AuditHook = (event: AuditEvent) => void | Promise<void>
 /**
  * Sends an event to a hook without delaying or breaking the caller: the hook runs in a microtask,
  * and both a thrown error and a rejected promise are swallowed (an audit sink that fails must not
- * turn into a denied or, worse, an allowed request). `onError` hears about failures, e.g. to log them.
+ * turn into a denied or, worse, an allowed request). `onError` hears about failures, e.g. to log
+ * them; should it throw too, that goes to `console.error`, never out of the microtask.
  */
 export function emitAudit(
   hook: AuditHook | undefined,
@@ -38,12 +40,14 @@ export function emitAudit(
   onError: (error: unknown) => void = () => undefined,
 ): void {
   if (hook === undefined) return
+  const failed = (error: unknown): void => reportSafely(onError, error)
   queueMicrotask(() => {
     try {
       const result = hook(event)
-      if (result instanceof Promise) result.catch(onError)
+      // Any thenable, not only a Promise: a rejection of either must not go unhandled.
+      if (result !== undefined) Promise.resolve(result).catch(failed)
     } catch (error) {
-      onError(error)
+      failed(error)
     }
   })
 }

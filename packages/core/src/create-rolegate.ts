@@ -144,16 +144,19 @@ export function createRolegate<const P extends PolicyInput>(
         role === undefined ? checked : { id: checked.id, type: checked.type, roles: [role] }
       const context =
         base?.derive(effective, actor.subject) ?? new Context<P>(deps, effective, actor.subject)
-      const superuser = context
-        .roles(scope)
-        .inForce.find(
-          (name) => deciding.roles[deciding.roleIndex.get(name) as number]?.superuser === true,
-        )
-      if (
-        superuser !== undefined &&
-        !actor.hasRole(superuser, scope === undefined ? {} : { scope })
-      ) {
-        refuse(`Cannot act on behalf of a subject holding superuser role "${superuser}".`)
+      // Everywhere the target holds roles, not only where the permission was checked: a superuser
+      // role held in any one scope is power the actor must hold there too.
+      const isSuperuser = (name: string): boolean =>
+        deciding.roles[deciding.roleIndex.get(name) as number]?.superuser === true
+      for (const where of [undefined, ...Object.keys(effective.scoped ?? {})]) {
+        const superuser = context.roles(where).inForce.find(isSuperuser)
+        if (
+          superuser !== undefined &&
+          !actor.hasRole(superuser, where === undefined ? {} : { scope: where })
+        ) {
+          const held = where === undefined ? '' : ` in scope "${where}"`
+          refuse(`Cannot act on behalf of a subject holding superuser role "${superuser}"${held}.`)
+        }
       }
       return context
     },

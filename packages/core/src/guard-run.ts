@@ -3,6 +3,7 @@
  * it ends with. `guard.ts` makes guards; this runs them.
  */
 import { emitAudit, type AuditEvent } from './audit.js'
+import { reportError, reportSafely } from './report.js'
 import type { Decision } from './decision.js'
 import type { Allowed, Denial, GuardInput, Outcome, Requirement } from './guard.js'
 import { asHttpFailure } from './http-failure.js'
@@ -12,8 +13,6 @@ import type { PermissionOf, PolicyInput } from './policy/types.js'
 import { failedCheckProblem, missingPermissionProblem, missingRoleProblem } from './problem.js'
 import {
   PerRequestRolegate,
-  reportError,
-  reportSafely,
   unauthorized,
   type RequestRolegate,
   type Settings,

@@ -54,6 +54,26 @@ describe('impersonation', () => {
     ).toThrow('Cannot act on behalf of a subject holding superuser role "root".')
   })
 
+  test('is refused towards a superuser role held in any scope, unless the actor holds it there', () => {
+    const teamRoot = { id: 'carol', scoped: { 'team:1': ['root'] } }
+    expect(() => rg.impersonate(admin, teamRoot, { permission: 'customers:impersonate' })).toThrow(
+      expect.objectContaining({
+        status: 403,
+        message:
+          'Cannot act on behalf of a subject holding superuser role "root" in scope "team:1".',
+      }),
+    )
+    const peer = rg.context({
+      id: 'peer',
+      type: 'admin',
+      roles: ['support'],
+      scoped: { 'team:1': ['root'] },
+    })
+    const ctx = rg.impersonate(peer, teamRoot, { permission: 'customers:impersonate' })
+    expect(ctx.can('invoices:write', { scope: 'team:1' })).toBe(true)
+    expect(ctx.can('invoices:write')).toBe(false)
+  })
+
   test('decides under the policy of the actor’s context, e.g. one with roles created at run time', () => {
     const withCustom = createRolegate({
       policy: {

@@ -50,6 +50,7 @@ export {
   validatePolicy,
   type ValidateOptions,
 } from './policy/validate-policy.js'
+export { reportError, reportSafely } from './report.js'
 export {
   PROBLEM_CONTENT_TYPE,
   failedCheckProblem,
@@ -85,8 +86,6 @@ export {
 } from './guard.js'
 export {
   adapterDataOf,
-  reportError,
-  reportSafely,
   requestRolegate,
   type RequestImpersonation,
   type RequestRolegate,

@@ -1,4 +1,5 @@
 import type { AuditHook } from './audit.js'
+import { reportError } from './report.js'
 import type { Rolegate } from './create-rolegate.js'
 import type { Decision } from './decision.js'
 import { ForbiddenError, UnauthorizedError, invalidArgument } from './errors.js'
@@ -74,26 +75,6 @@ export interface Settings {
   readonly onError: (error: unknown) => void
   readonly wwwAuthenticate: string | undefined
   readonly adapter: unknown
-}
-
-/** The default `onError` of rolegate's middleware: writes the error to `console.error`. */
-export const reportError = (error: unknown): void => console.error(error)
-
-/**
- * Calls a user's `onError` without letting what it throws escape: a failing logger must not fail a
- * request, nor leave it unanswered. What the reporter throws goes to {@link reportError}.
- *
- * @example
- * ```ts
- * reportSafely((error) => console.warn('rolegate:', error), new Error('cache down'))
- * ```
- */
-export function reportSafely(onError: (error: unknown) => void, error: unknown): void {
-  try {
-    onError(error)
-  } catch (reportFailure) {
-    reportError(reportFailure)
-  }
 }
 
 /** What the request rolegates of one {@link requestRolegate} share. */

@@ -1,0 +1,21 @@
+// How rolegate tells the app's onError about failures that do not stop an answer.
+
+/** The default `onError` of rolegate's middleware: writes the error to `console.error`. */
+export const reportError = (error: unknown): void => console.error(error)
+
+/**
+ * Calls a user's `onError` without letting what it throws escape: a failing logger must not fail a
+ * request, nor leave it unanswered. What the reporter throws goes to {@link reportError}.
+ *
+ * @example
+ * ```ts
+ * reportSafely((error) => console.warn('rolegate:', error), new Error('cache down'))
+ * ```
+ */
+export function reportSafely(onError: (error: unknown) => void, error: unknown): void {
+  try {
+    onError(error)
+  } catch (reportFailure) {
+    reportError(reportFailure)
+  }
+}
