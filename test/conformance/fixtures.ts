@@ -177,6 +177,21 @@ export async function createDeps(): Promise<Deps> {
     async loadCustomer(id) {
       await Promise.resolve()
       if (id === 'boom') throw new Error('customer database down')
+      // Errors that carry a rolegate code: one claiming a 200, one whose problem holds a BigInt.
+      if (id === 'lookalike')
+        throw Object.assign(new Error('a 200 in disguise'), {
+          code: 'ERR_ROLEGATE_FORBIDDEN',
+          status: 200,
+          headers: {},
+          problem: {},
+        })
+      if (id === 'bigint')
+        throw Object.assign(new Error('unwritable'), {
+          code: 'ERR_ROLEGATE_FORBIDDEN',
+          status: 403,
+          headers: {},
+          problem: { type: 'urn:x', title: 'x', status: 403, detail: 'x', scope: 5n },
+        })
       return id === undefined ? undefined : customers.get(id)
     },
   }

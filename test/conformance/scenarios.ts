@@ -286,6 +286,18 @@ export const scenarios: readonly Scenario[] = [
     expect: ok({ route: 'GET /teams/:team/settings', team: '8' }),
   },
   {
+    name: 'a scope from the query string decides like one from the route',
+    subject: 'tess',
+    request: get('/team-settings?team=team:7'),
+    expect: ok({ route: 'GET /team-settings' }),
+  },
+  {
+    name: 'a scope that is not a string (a repeated query parameter) denies and is reported',
+    subject: 'tess',
+    request: get('/team-settings?team=team:7&team=team:8'),
+    expect: { ...failed, errors: ["A guard's scope must be a string, got an array."] },
+  },
+  {
     name: 'requireRole without a scope',
     subject: 'vera',
     request: { method: 'DELETE', path: '/users/u9' },
@@ -335,6 +347,18 @@ export const scenarios: readonly Scenario[] = [
         },
       ],
     },
+  },
+  {
+    name: 'a loader that throws a lookalike of a rolegate error with status 200 denies with 403',
+    subject: 'ann',
+    request: get('/customers/lookalike'),
+    expect: { ...failed, errors: ['a 200 in disguise'] },
+  },
+  {
+    name: 'a rolegate error whose problem cannot be written is answered as a failed check',
+    subject: 'ann',
+    request: get('/customers/bigint'),
+    expect: failed,
   },
   {
     name: 'an unconditional grant allows whatever instance the loader gives',

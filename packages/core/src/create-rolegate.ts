@@ -195,7 +195,12 @@ export function createRolegate<const P extends PolicyInput>(
 
 function heldRoles(subject: Subject, scope: string | undefined): readonly string[] {
   const global = subject.roles ?? []
-  if (scope === undefined || subject.scoped === undefined || !Object.hasOwn(subject.scoped, scope))
+  // Only a string names a scope: a list or a number from a request would be made one by hasOwn.
+  if (
+    typeof scope !== 'string' ||
+    subject.scoped === undefined ||
+    !Object.hasOwn(subject.scoped, scope)
+  )
     return global
   const scoped = subject.scoped[scope] ?? []
   return global.length === 0 ? scoped : [...global, ...scoped]

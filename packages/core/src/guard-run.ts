@@ -223,6 +223,10 @@ function inScope<P extends PolicyInput>(
   ctx: RoleContext<P>,
   scope: string | undefined,
 ): Step<P> {
+  // A scope function of the app may hand on what the request sent (`?team=a&team=b` is a list):
+  // anything but a string is refused, never turned into one that may name a scope the subject has.
+  if (scope !== undefined && typeof scope !== 'string')
+    throw new TypeError(`A guard's scope must be a string, got ${describe(scope)}.`)
   if (trace !== undefined) trace.scope = scope
   const { resource } = input
   if (resource === undefined) return decide(spec, state, trace, ctx, scope, undefined)
@@ -318,4 +322,11 @@ function audit<P extends PolicyInput>(
     durationMs: performance.now() - started,
   }
   emitAudit(hook, event, onError)
+}
+
+/** A value named for an error message without serialising it (it may be hostile or huge). */
+function describe(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`
 }

@@ -242,6 +242,43 @@ describe('guard: anything thrown denies', () => {
     ])
   })
 
+  test('a scope that is not a string denies and is reported, naming what it was', async () => {
+    const lead: Subject = { id: 'l', scoped: { '42': ['lead'], 'team:1,team:2': ['lead'] } }
+    const writeProjects = guard(rg, {
+      kind: 'permission',
+      permissions: ['projects:write'],
+      mode: 'all',
+    })
+    const { attach, errors } = setup()
+    for (const scope of [42, ['team:1', 'team:2'], null, { toString: () => '42' }])
+      expect(await writeProjects(attach({ user: lead }), { scope: () => scope as string })).toEqual(
+        failed,
+      )
+    expect(errors.map((e) => (e as Error).message)).toEqual([
+      "A guard's scope must be a string, got a number.",
+      "A guard's scope must be a string, got an array.",
+      "A guard's scope must be a string, got null.",
+      "A guard's scope must be a string, got an object.",
+    ])
+    expect(rg.context(lead).can('projects:write', { scope: 42 as unknown as string })).toBe(false)
+    expect(rg.context(lead).can('projects:write', { scope: '42' })).toBe(true)
+  })
+
+  test('a loader that throws a lookalike of a rolegate error with another status denies with 403', async () => {
+    const { attach, errors } = setup()
+    const lookalike = Object.assign(new Error('a 200 in disguise'), {
+      code: 'ERR_ROLEGATE_FORBIDDEN',
+      status: 200,
+      headers: {},
+      problem: {},
+    })
+    const loader = (): never => {
+      throw lookalike
+    }
+    expect(await readInvoices(attach({ user: finance }), { resource: loader })).toEqual(failed)
+    expect(errors).toEqual([lookalike])
+  })
+
   test('a malformed subject denies rather than throwing', async () => {
     const { attach, errors } = setup()
     expect(await readInvoices(attach({ user: { id: 42, roles: ['admin'] } }))).toEqual(failed)
@@ -376,6 +413,15 @@ describe('guardInputOf', () => {
     expect(typeof input.scope === 'function' && input.scope()).toBe('team:7')
     expect(await input.resource?.()).toEqual({ manager: 'm1' })
   })
+
+  test('a scope that is neither a string nor a function, or a loader that is no function, throws', () => {
+    expect(() => guardInputOf<Req>(42 as unknown as string, undefined)).toThrow(
+      'scope must be a string or a function of the request',
+    )
+    expect(() => guardInputOf<Req>(undefined, {} as () => unknown)).toThrow(
+      'resource must be a function of the request',
+    )
+  })
 })
 
 describe('guard without a rolegate: names are checked against the request on first use', () => {
@@ -394,6 +440,12 @@ describe('guard without a rolegate: names are checked against the request on fir
 })
 
 describe('requestRolegate', () => {
+  test('a wwwAuthenticate that cannot be a header value throws at start-up', () => {
+    expect(() => setup({ wwwAuthenticate: 'Bearer\r\nSet-Cookie: s=1' })).toThrow(
+      'wwwAuthenticate must be a string that can be a header value, got "Bearer\\r\\nSet-Cookie: s=1"',
+    )
+  })
+
   test('resolves the subject once per request, only when asked', async () => {
     let calls = 0
     const { attach } = setup({ subject: () => (calls++, finance) })

@@ -22,6 +22,10 @@ export function guardInputOf<R>(
   scope: string | ((request: R) => string | undefined | Promise<string | undefined>) | undefined,
   resource: ((request: R) => unknown) | undefined,
 ): (request: R) => GuardInput {
+  if (scope !== undefined && typeof scope !== 'string' && typeof scope !== 'function')
+    throw invalidArgument('scope must be a string or a function of the request')
+  if (resource !== undefined && typeof resource !== 'function')
+    throw invalidArgument('resource must be a function of the request')
   if (typeof scope !== 'function' && resource === undefined) {
     const fixed: GuardInput = { scope }
     return () => fixed

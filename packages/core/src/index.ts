@@ -28,7 +28,12 @@ export {
   type PolicyProblem,
   type RolegateErrorCode,
 } from './errors.js'
-export { asHttpFailure, type HttpFailure } from './http-failure.js'
+export {
+  asHttpFailure,
+  problemResponse,
+  type HttpFailure,
+  type ProblemResponse,
+} from './http-failure.js'
 export { compilePolicy, isCompiledPolicy, type CompiledPolicy } from './policy/compile-policy.js'
 export { definePolicy } from './policy/define-policy.js'
 export { pathStep } from './policy/names.js'

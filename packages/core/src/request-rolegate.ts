@@ -3,6 +3,7 @@ import { reportError } from './report.js'
 import type { Rolegate } from './create-rolegate.js'
 import type { Decision } from './decision.js'
 import { ForbiddenError, UnauthorizedError, invalidArgument } from './errors.js'
+import { areWritableHeaders } from './http-failure.js'
 import type { PermissionOf, PolicyInput, ResourceOf, RoleOf, Subject } from './policy/types.js'
 import { missingPermissionProblem, unauthorizedProblem } from './problem.js'
 import type { CheckOptions, RoleContext } from './role-context.js'
@@ -214,6 +215,11 @@ export function requestRolegate<P extends PolicyInput, R>(
 ): (request: R) => RequestRolegate<P> {
   const { subject, store, impersonation: imp, audit, onError = reportError } = options
   if (typeof subject !== 'function') throw invalidArgument('subject must be a function')
+  const { wwwAuthenticate } = options
+  if (wwwAuthenticate !== undefined && !areWritableHeaders({ 'www-authenticate': wwwAuthenticate }))
+    throw invalidArgument(
+      `wwwAuthenticate must be a string that can be a header value, got ${JSON.stringify(wwwAuthenticate)}`,
+    )
   if (imp !== undefined) {
     rolegate.permission(imp.permission)
     if (typeof imp.role === 'string') rolegate.role(imp.role)

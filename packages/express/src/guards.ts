@@ -1,6 +1,8 @@
 import {
   guard,
   guardInputOf,
+  reportError,
+  reportSafely,
   type Allowed,
   type Guard,
   type GuardInput,
@@ -13,7 +15,7 @@ import {
   type RoleOf,
 } from '@rolegate/core'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
-import { deny, failedCheck, type OnDenied } from './send.js'
+import { deny, failedCheck, responderOf, send, type OnDenied } from './send.js'
 
 /** Options every guard takes. */
 export interface GuardOptions {
@@ -91,10 +93,17 @@ export function bindGuards<P extends PolicyInput>(
       return settle(outcome, req, res, next, state, onDenied, allowed)
     // Settled here, never handed to Express: Express 4 ignores returned promises, and next(err)
     // would give control away instead of failing closed.
-    void outcome.then(
-      (settled) => settle(settled, req, res, next, state, onDenied, allowed),
-      () => settle(failedCheck, req, res, next, state, onDenied, allowed),
-    )
+    void outcome
+      .then(
+        (settled) => settle(settled, req, res, next, state, onDenied, allowed),
+        () => settle(failedCheck, req, res, next, state, onDenied, allowed),
+      )
+      .catch((error: unknown) => {
+        // Nothing here should throw (send is total); should it ever, the request is still answered
+        // and the error reported, not left as an unhandled rejection that stops the process.
+        reportSafely(responderOf(state)?.onError ?? reportError, error)
+        if (!res.headersSent) send(res, failedCheck)
+      })
   }
 
   /** Calls `allowed` and `next()` for an allowed outcome, or answers the denial. */

@@ -2,6 +2,7 @@ import {
   adapterDataOf,
   asHttpFailure,
   failedCheckProblem,
+  problemResponse,
   reportError,
   reportSafely,
   type Denial,
@@ -37,15 +38,16 @@ export const failedCheck: Denial = {
   problem: failedCheckProblem(),
 }
 
-/** Writes a denial, or a rolegate HTTP error, as an `application/problem+json` response. */
-export function send(
-  res: Response,
-  { status, headers, problem }: Pick<Denial, 'status' | 'headers' | 'problem'>,
-): void {
+/**
+ * Writes a denial, or a rolegate HTTP error, as an `application/problem+json` response; one that
+ * cannot be written as it is (see core's `problemResponse`) as the 403 of a failed check.
+ */
+export function send(res: Response, denial: Pick<Denial, 'status' | 'headers' | 'problem'>): void {
+  const { status, headers, body } = problemResponse(denial)
   res.status(status).set(headers)
   res.set('content-type', 'application/problem+json; charset=utf-8')
   // res.send, not res.json: redactFor() wraps res.json, and a problem body must never be redacted.
-  res.send(JSON.stringify(problem))
+  res.send(body)
 }
 
 /** Answers a denial through `onDenied` when there is one, else with the problem body. */

@@ -2,6 +2,7 @@ import {
   adapterDataOf,
   asHttpFailure,
   failedCheckProblem,
+  problemResponse,
   reportError,
   reportSafely,
   type Denial,
@@ -37,14 +38,18 @@ export const failedCheck: Denial = {
   problem: failedCheckProblem(),
 }
 
-/** Writes a denial, or a rolegate HTTP error, as an `application/problem+json` response. */
+/**
+ * Writes a denial, or a rolegate HTTP error, as an `application/problem+json` response; one that
+ * cannot be written as it is (see core's `problemResponse`) as the 403 of a failed check.
+ */
 export function send(
   ctx: ParameterizedContext,
-  { status, headers, problem }: Pick<Denial, 'status' | 'headers' | 'problem'>,
+  denial: Pick<Denial, 'status' | 'headers' | 'problem'>,
 ): void {
+  const { status, headers, body } = problemResponse(denial)
   ctx.status = status
   ctx.set({ ...headers, 'content-type': 'application/problem+json; charset=utf-8' })
-  ctx.body = JSON.stringify(problem)
+  ctx.body = body
 }
 
 /** Answers a denial through `onDenied` when there is one, else with the problem body. */

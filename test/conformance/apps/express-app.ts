@@ -52,6 +52,12 @@ export function createExpressApp(express: ExpressFactory, deps: Deps): Express {
     authz.requireRole(['project_lead', 'admin'], { scope: team }),
     reply('GET /teams/:team/settings'),
   )
+  // The scope straight from the query string, which a repeated parameter makes a list.
+  app.get(
+    '/team-settings',
+    authz.requireRole(['project_lead', 'admin'], { scope: (req) => req.query.team as string }),
+    reply('GET /team-settings'),
+  )
   app.delete('/users/:id', authz.requireRole('admin'), reply('DELETE /users/:id'))
   app.get('/customers', authz.redactFor('customers'), (_req, res) => {
     res.json([...deps.customers.values()])

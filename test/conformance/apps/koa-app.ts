@@ -61,6 +61,12 @@ export function createKoaApp(KoaApp: KoaClass, deps: Deps): Koa {
     authz.requireRole(['project_lead', 'admin'], { scope: team }),
     reply('GET /teams/:team/settings'),
   )
+  // The scope straight from the query string, which a repeated parameter makes a list.
+  router.get(
+    '/team-settings',
+    authz.requireRole(['project_lead', 'admin'], { scope: (ctx) => ctx.query.team as string }),
+    reply('GET /team-settings'),
+  )
   router.delete('/users/:id', authz.requireRole('admin'), reply('DELETE /users/:id'))
   router.get('/customers', authz.redactFor('customers'), (ctx) => {
     ctx.body = [...deps.customers.values()]
