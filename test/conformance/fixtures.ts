@@ -127,6 +127,19 @@ export const customers: ReadonlyMap<string, Customer> = new Map([
   ],
 ])
 
+/** A customer as an ORM hands it over: a class instance, whose address writes itself with toJSON. */
+class CustomerEntity {
+  constructor(customer: Customer) {
+    Object.assign(this, customer, {
+      address: { ...customer.address, toJSON: () => customer.address },
+    })
+  }
+}
+
+/** The customers as entities, for the redaction of bodies that are not plain data. */
+export const customerEntities = (): CustomerEntity[] =>
+  [...customers.values()].map((customer) => new CustomerEntity(customer))
+
 /** What each conformance app is built from: fresh sinks and store per app. */
 export interface Deps {
   readonly rg: typeof rg

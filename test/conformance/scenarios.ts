@@ -678,6 +678,12 @@ export const scenarios: readonly Scenario[] = [
     expect: ok([acmeForSupport, globexForSupport]),
   },
   {
+    name: 'redactFor redacts class instances and what toJSON writes, as they are sent',
+    subject: 'sam',
+    request: get('/customer-entities'),
+    expect: ok([acmeForSupport, globexForSupport]),
+  },
+  {
     name: 'redactFor leaves everything to a superuser',
     subject: 'root',
     request: get('/customers'),

@@ -78,6 +78,43 @@ describe('permittedFields and redact', () => {
     expect(rg.context({ id: 'n', roles: ['nobody'] }).redact('customers', customer)).toEqual({})
   })
 
+  test('an object that is not plain data is redacted as JSON would write it', () => {
+    const ctx = rg.context({ id: 'a', roles: ['agent'] })
+    class Entity {
+      readonly name: string
+      readonly address: object
+      constructor(name: string, address: object) {
+        this.name = name
+        this.address = address
+      }
+      get notes(): string {
+        return 'from a getter, not written'
+      }
+    }
+    const written = { street: 'Main St 1', bcc: 'audit@example.com' }
+    const entity = new Entity('Ada', { street: 'x', toJSON: () => written })
+    expect(ctx.redact('customers', entity)).toEqual({
+      name: 'Ada',
+      address: { street: 'Main St 1' },
+    })
+    const since = new Date('2020-01-02T03:04:05.000Z')
+    expect(
+      ctx.redact('customers', {
+        name: 'Ada',
+        since,
+        toJSON: () => ({ name: 'Ada', since, notes: 'n' }),
+      }),
+    ).toEqual({
+      name: 'Ada',
+      since: '2020-01-02T03:04:05.000Z',
+      notes: 'n',
+    })
+    // What JSON cannot write throws, as writing it would: never the original sent instead.
+    const looped: Record<string, unknown> = { street: 'x' }
+    looped.entity = new Entity('Ada', looped)
+    expect(() => ctx.redact('customers', looped.entity)).toThrow(TypeError)
+  })
+
   test('a __proto__ key from JSON stays plain data', () => {
     const hostile = JSON.parse('{"__proto__": {"polluted": true}, "name": "x"}') as Record<
       string,

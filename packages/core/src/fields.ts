@@ -25,10 +25,25 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * A copy of `value` without what `read` does not allow. Keys naming declared child resources are
- * kept only where readable, recursing into plain objects and arrays of them; other keys belong to
- * the resource itself and are kept since the resource is readable. An unreadable resource gives
- * `undefined`.
+ * What JSON would make of an object that is not plain data: a class instance (an ORM entity), one
+ * with a prototype of its own, one with `toJSON`. Redacted as it would be written, since a copy of
+ * its own keys could miss what its getters or `toJSON` write (and a kept `toJSON` would write the
+ * original again). Throws for what JSON cannot write (a cycle, a `BigInt`), as writing it would.
+ */
+function asJson(value: object): unknown {
+  // Inside a list, so that what JSON leaves out (a toJSON that gives undefined) becomes null.
+  return (JSON.parse(JSON.stringify([value])) as unknown[])[0]
+}
+
+const hasToJson = (value: object): boolean =>
+  typeof (value as { toJSON?: unknown }).toJSON === 'function'
+
+/**
+ * `value` without what `read` does not allow: a copy, or `value` itself where the resource declares
+ * no children and there is nothing to take out. Keys naming declared child resources are kept only
+ * where readable, recursing into objects and arrays of them; other keys belong to the resource
+ * itself and are kept since the resource is readable. An object that is not plain data is redacted
+ * in its JSON form. An unreadable resource gives `undefined`.
  */
 export function redactAt(
   policy: CompiledPolicy,
@@ -38,10 +53,14 @@ export function redactAt(
   canAt: CanAt,
 ): unknown {
   if (!canAt(resource, read)) return undefined
+  // Without declared children there is nothing to take out: the value goes as it is.
+  if ((policy.children[resource]?.length ?? 0) === 0) return value
   if (Array.isArray(value)) {
     return value.map((item) => redactAt(policy, resource, item, read, canAt) ?? null)
   }
-  if (!isPlainObject(value)) return value
+  if (typeof value !== 'object' || value === null) return value
+  if (!isPlainObject(value) || hasToJson(value))
+    return redactAt(policy, resource, asJson(value), read, canAt)
   const prefix = resource === 0 ? '' : `${policy.resources[resource] as string}.`
   const copy: Record<string, unknown> = {}
   for (const key of Object.keys(value)) {

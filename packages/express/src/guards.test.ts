@@ -187,6 +187,27 @@ describe('onDenied', () => {
     expect([guard.status, guard.text]).toEqual([403, 'no'])
   })
 
+  test('onDenied starts from the denial’s status: res.json alone keeps it', async () => {
+    const authz = rolegate(rg, { subject: () => vera })
+    const app = express()
+    app.get(
+      '/body',
+      authz.requirePermission('invoices:write', {
+        onDenied: (_req, res) => void res.json({ no: 1 }),
+      }),
+    )
+    app.get(
+      '/login',
+      authz.requirePermission('invoices:write', {
+        onDenied: (_req, res) => res.redirect('/login'),
+      }),
+    )
+    const body = await request(app).get('/body')
+    expect([body.status, body.body]).toEqual([403, { no: 1 }])
+    const login = await request(app).get('/login')
+    expect([login.status, login.headers.location]).toEqual([302, '/login'])
+  })
+
   test('an onDenied that throws or does not answer gets the default response', async () => {
     const errors: unknown[] = []
     const boom = new Error('boom')

@@ -142,8 +142,11 @@ export function bindGuards<P extends PolicyInput>(
       const inputOf = guardInputOf(scope, loader)
       return function redactFor(req, res, next) {
         run(check, req, res, next, inputOf(req), onDenied, ({ context, ...where }) => {
+          // res.send(object) goes through res.json; res.jsonp does not, so both are wrapped.
           const json = res.json.bind(res)
+          const jsonp = res.jsonp.bind(res)
           res.json = (body: unknown) => json(context.redact(resource, body, where))
+          res.jsonp = (body: unknown) => jsonp(context.redact(resource, body, where))
         })
       }
     },

@@ -10,9 +10,10 @@ import {
 import type { ErrorRequestHandler, Request, Response } from 'express'
 
 /**
- * Replaces the default problem response of a denied request (401, 403 or 503). It must answer
- * before it returns, or before the promise it returns settles; if it does not, or if it throws,
- * the default problem response is sent.
+ * Replaces the default problem response of a denied request (401, 403 or 503). The response
+ * starts with the denial's status, so `res.json(…)` alone answers with it. It must answer before
+ * it returns, or before the promise it returns settles; if it does not, or if it throws, the
+ * default problem response is sent.
  */
 export type OnDenied = (req: Request, res: Response, denial: Denial) => void | Promise<void>
 
@@ -70,6 +71,8 @@ export function deny(
     fallback()
   }
   try {
+    // The handler starts from the denial's status, so one that only sends a body keeps it.
+    res.status(denial.status)
     Promise.resolve(handler(req, res, denial)).then(fallback, failed)
   } catch (error) {
     failed(error)

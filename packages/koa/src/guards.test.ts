@@ -194,6 +194,32 @@ describe('onDenied', () => {
     expect([guard.status, guard.text]).toEqual([403, 'no'])
   })
 
+  test('onDenied starts from the denial’s status: a body alone, or null, keeps it', async () => {
+    const authz = rolegate(rg, { subject: () => vera })
+    const handler = app([], (router) => {
+      router.get(
+        '/body',
+        authz.requirePermission('invoices:write', {
+          onDenied: (ctx) => void (ctx.body = { no: 1 }),
+        }),
+      )
+      router.get(
+        '/null',
+        authz.requirePermission('invoices:write', { onDenied: (ctx) => void (ctx.body = null) }),
+      )
+      router.get(
+        '/login',
+        authz.requirePermission('invoices:write', { onDenied: (ctx) => ctx.redirect('/login') }),
+      )
+    })
+    const body = await request(handler).get('/body')
+    expect([body.status, body.body]).toEqual([403, { no: 1 }])
+    const none = await request(handler).get('/null')
+    expect([none.status, none.text]).toEqual([403, ''])
+    const login = await request(handler).get('/login')
+    expect([login.status, login.headers.location]).toEqual([302, '/login'])
+  })
+
   test('an onDenied that throws or leaves no body gets the default response', async () => {
     const errors: unknown[] = []
     const boom = new Error('boom')

@@ -63,11 +63,18 @@ export interface Guards<P extends PolicyInput = PolicyInput> {
 const list = <T>(names: T | readonly T[]): readonly T[] =>
   Array.isArray(names) ? (names as readonly T[]) : [names as T]
 
-function isPlainData(body: unknown): boolean {
-  if (Array.isArray(body)) return true
+/**
+ * Whether Koa writes the body as JSON: any object but those it sends as they are (a Buffer or
+ * other binary view, a stream, and Koa 3's Blob, ReadableStream and Response). A class instance is
+ * JSON too, so it is redacted as well.
+ */
+function isJsonBody(body: unknown): boolean {
   if (typeof body !== 'object' || body === null) return false
-  const proto: unknown = Object.getPrototypeOf(body)
-  return proto === Object.prototype || proto === null
+  if (ArrayBuffer.isView(body) || body instanceof ArrayBuffer) return false
+  const streamish = body as { pipe?: unknown; getReader?: unknown }
+  if (typeof streamish.pipe === 'function' || typeof streamish.getReader === 'function')
+    return false
+  return !(body instanceof Blob) && !(body instanceof Response)
 }
 
 /**
@@ -142,7 +149,7 @@ export function bindGuards<P extends PolicyInput>(
         if (outcome === undefined) return
         await next()
         const { context, ...where } = outcome
-        if (isPlainData(ctx.body)) ctx.body = context.redact(resource, ctx.body, where)
+        if (isJsonBody(ctx.body)) ctx.body = context.redact(resource, ctx.body, where)
       }
     },
   }

@@ -11,8 +11,9 @@ import type { Middleware, Next, ParameterizedContext } from 'koa'
 
 /**
  * Replaces the default problem response of a denied request (401, 403 or 503) by setting
- * `ctx.status` and `ctx.body`. If it leaves `ctx.body` unset (use `null` for no body), or throws,
- * the default problem response is sent.
+ * `ctx.body`, and `ctx.status` unless the denial's own status will do (it is set before the call).
+ * If it leaves `ctx.body` unset (use `null` for no body, which keeps the denial's status rather
+ * than Koa's 204), or throws, the default problem response is sent.
  */
 export type OnDenied = (ctx: ParameterizedContext, denial: Denial) => void | Promise<void>
 
@@ -63,7 +64,11 @@ export async function deny(
   const handler = onDenied ?? responder?.onDenied
   if (handler !== undefined) {
     try {
+      // The handler starts from the denial's status, so one that sets only a body keeps it.
+      ctx.status = denial.status
       await handler(ctx, denial)
+      // Koa makes a null body a 204; a denial answered without a body keeps its status instead.
+      if (ctx.body === null && ctx.status === 204) ctx.status = denial.status
       if (ctx.body !== undefined) return
     } catch (error) {
       reportSafely(responder?.onError ?? reportError, error)

@@ -1,7 +1,7 @@
 import { problemErrors, rolegate, requirePermission } from '@rolegate/express'
 import type { Express, Request, Response } from 'express'
 import methodOverride from 'method-override'
-import type { Deps } from '../fixtures.js'
+import { customerEntities, type Deps } from '../fixtures.js'
 
 /** `express()` of Express 4 or 5. */
 export type ExpressFactory = () => Express
@@ -59,6 +59,9 @@ export function createExpressApp(express: ExpressFactory, deps: Deps): Express {
     reply('GET /team-settings'),
   )
   app.delete('/users/:id', authz.requireRole('admin'), reply('DELETE /users/:id'))
+  app.get('/customer-entities', authz.redactFor('customers'), (_req, res) => {
+    res.json(customerEntities())
+  })
   app.get('/customers', authz.redactFor('customers'), (_req, res) => {
     res.json([...deps.customers.values()])
   })

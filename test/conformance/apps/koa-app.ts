@@ -2,7 +2,7 @@ import Router, { type RouterContext } from '@koa/router'
 import { problemErrors, rolegate, requirePermission } from '@rolegate/koa'
 import type Koa from 'koa'
 import type { Next, ParameterizedContext } from 'koa'
-import type { Deps } from '../fixtures.js'
+import { customerEntities, type Deps } from '../fixtures.js'
 
 /** The Koa class of Koa 2 or 3. */
 export type KoaClass = typeof Koa
@@ -68,6 +68,9 @@ export function createKoaApp(KoaApp: KoaClass, deps: Deps): Koa {
     reply('GET /team-settings'),
   )
   router.delete('/users/:id', authz.requireRole('admin'), reply('DELETE /users/:id'))
+  router.get('/customer-entities', authz.redactFor('customers'), (ctx) => {
+    ctx.body = customerEntities()
+  })
   router.get('/customers', authz.redactFor('customers'), (ctx) => {
     ctx.body = [...deps.customers.values()]
   })
