@@ -531,6 +531,17 @@ describe('impersonation', () => {
     expect(events[0]).toMatchObject({ actor: 'sam', subject: 'carol', allowed: true })
   })
 
+  test('a target of null or "" is no impersonation; one that is not a string denies', async () => {
+    const { attach, errors } = impersonating()
+    const actingAs = (actAs: unknown) =>
+      readInvoices(attach({ user: finance, actAs: actAs as string }))
+    for (const none of [undefined, null, '']) expect((await actingAs(none)).allowed).toBe(true)
+    expect(await actingAs(42)).toMatchObject({ allowed: false, status: 403 })
+    expect(errors.map((e) => (e as Error).message)).toEqual([
+      'The impersonation target must be a subject id (a string), got a number.',
+    ])
+  })
+
   test('without the permission, or for an unknown or superuser target, it is refused with 403', async () => {
     const { attach, events } = impersonating()
     expect(await readInvoices(attach({ user: finance, actAs: 'carol' }))).toEqual({

@@ -36,8 +36,8 @@ export interface RequestRolegate<P extends PolicyInput = PolicyInput> {
 export interface RequestImpersonation<P extends PolicyInput, R> {
   /** The permission the real actor needs, e.g. `'customers:impersonate'`. */
   readonly permission: PermissionOf<P>
-  /** The id of the subject to act as, or `undefined` for no impersonation. */
-  readonly target: (request: R) => string | undefined | Promise<string | undefined>
+  /** The id of the subject to act as, or `undefined`, `null` or `""` for no impersonation. */
+  readonly target: (request: R) => string | null | undefined | Promise<string | null | undefined>
   /** Loads the subject to act as; `undefined` refuses with 403. */
   readonly loadSubject: (
     id: string,
@@ -257,9 +257,15 @@ export function requestRolegate<P extends PolicyInput, R>(
   ): MaybePromise<RoleContext<P>> {
     state.actor = actor.actor
     if (imp === undefined) return actor
-    return andThen(imp.target(request), (id) =>
-      id === undefined || id === '' ? actor : actAs(request, actor, id, imp),
-    )
+    return andThen(imp.target(request), (id: unknown) => {
+      // A session with nothing in it gives null as often as undefined: no impersonation either.
+      if (id === undefined || id === null || id === '') return actor
+      if (typeof id !== 'string')
+        throw new TypeError(
+          `The impersonation target must be a subject id (a string), got a ${typeof id}.`,
+        )
+      return actAs(request, actor, id, imp)
+    })
   }
 
   async function actAs(

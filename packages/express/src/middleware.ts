@@ -26,7 +26,7 @@ export interface ImpersonationOptions<P extends PolicyInput = PolicyInput> exten
    * (e.g. reading the session). No id means no impersonation.
    * @defaultValue `'x-act-as'`
    */
-  readonly target?: string | ((req: Request) => MaybePromise<string | undefined>)
+  readonly target?: string | ((req: Request) => MaybePromise<string | null | undefined>)
 }
 
 /** Options of {@link rolegate}: core's per-request options, with the request as input. */

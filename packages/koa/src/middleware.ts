@@ -24,7 +24,8 @@ export interface ImpersonationOptions<P extends PolicyInput = PolicyInput> exten
    * (e.g. reading the session). No id means no impersonation.
    * @defaultValue `'x-act-as'`
    */
-  readonly target?: string | ((ctx: ParameterizedContext) => MaybePromise<string | undefined>)
+  readonly target?:
+    string | ((ctx: ParameterizedContext) => MaybePromise<string | null | undefined>)
 }
 
 /** Options of {@link rolegate}: core's per-request options, with the context as input. */
