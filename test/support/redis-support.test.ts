@@ -201,7 +201,8 @@ describe('startRedisCluster', () => {
     } finally {
       await small.stop()
     }
-  })
+    // Starting a cluster takes the same time as the beforeAll's: seconds on a busy 2-core machine.
+  }, 20_000)
 })
 
 describe('startDelayProxy', () => {
