@@ -1,5 +1,9 @@
 import { describe, expect, test } from 'vitest'
-import { withAssignments } from './context-resolver.js'
+import { createRolegate } from '../create-rolegate.js'
+import { definePolicy } from '../policy/define-policy.js'
+import { contextResolver, withAssignments } from './context-resolver.js'
+import { memoryAssignmentStore } from './memory-assignment-store.js'
+import type { Assignments, AssignmentStore } from './types.js'
 
 describe('withAssignments', () => {
   const stored = {
@@ -43,5 +47,76 @@ describe('withAssignments', () => {
       attributes: undefined,
     })
     expect(withAssignments(bare, undefined)).toBe(bare)
+  })
+})
+
+describe('contextResolver', () => {
+  const rg = createRolegate({
+    policy: definePolicy({
+      resources: ['invoices'],
+      roles: { viewer: { grants: { invoices: 'read' } } },
+    }),
+  })
+  /** A store whose `get` gives `answer` for every subject. */
+  const answering = (answer: () => Promise<unknown>): AssignmentStore => ({
+    ...memoryAssignmentStore({ rolegate: rg }),
+    get: () => answer() as Promise<Assignments | undefined>,
+  })
+  const unavailable = (message: string) => ({
+    code: 'ERR_ROLEGATE_BACKEND_UNAVAILABLE',
+    status: 503,
+    message,
+  })
+
+  test('a store that does not answer within timeoutMs is refused with 503', async () => {
+    const hung = answering(() => new Promise(() => {}))
+    const resolve = contextResolver({ rolegate: rg, store: hung, timeoutMs: 20 })
+    await expect(resolve({ id: 'u' })).rejects.toMatchObject(
+      unavailable('The assignment store did not answer.'),
+    )
+    const slow = answering(
+      () => new Promise((done) => setTimeout(() => done({ roles: ['viewer'], scoped: {} }), 5)),
+    )
+    const ctx = await contextResolver({ rolegate: rg, store: slow, timeoutMs: 1_000 })({ id: 'u' })
+    expect(ctx.can('invoices:read')).toBe(true)
+  })
+
+  test('an answer that is not assignments is refused with 503, naming the subject', async () => {
+    const answers: unknown[] = [
+      null,
+      'viewer',
+      {},
+      { roles: 'viewer', scoped: {} },
+      { roles: [], scoped: null },
+      { roles: [1], scoped: {} },
+      { roles: [], scoped: { 'team:1': 'viewer' } },
+    ]
+    for (const answer of answers) {
+      const resolve = contextResolver({
+        rolegate: rg,
+        store: answering(() => Promise.resolve(answer)),
+      })
+      await expect(resolve({ id: 'u' })).rejects.toMatchObject(
+        unavailable('The assignment store gave unreadable assignments for subject "u".'),
+      )
+    }
+  })
+
+  test('an answer checked once is not checked again only when it is frozen', async () => {
+    const answer = { roles: ['viewer'], scoped: {} as Record<string, string[]> }
+    const resolve = contextResolver({
+      rolegate: rg,
+      store: answering(() => Promise.resolve(answer)),
+    })
+    expect((await resolve({ id: 'u' })).can('invoices:read')).toBe(true)
+    answer.scoped['team:1'] = [42 as unknown as string]
+    await expect(resolve({ id: 'u' })).rejects.toMatchObject({ status: 503 })
+  })
+
+  test('timeoutMs must be a positive number of milliseconds', () => {
+    for (const timeoutMs of [0, -1, Number.NaN, Infinity])
+      expect(() => contextResolver({ rolegate: rg, timeoutMs })).toThrow(
+        'timeoutMs must be a positive number of milliseconds',
+      )
   })
 })

@@ -1,5 +1,5 @@
 import type { Rolegate } from '../create-rolegate.js'
-import { BackendUnavailableError, RolegateError } from '../errors.js'
+import { BackendUnavailableError, RolegateError, invalidArgument } from '../errors.js'
 import type { PolicyInput, Subject } from '../policy/types.js'
 import type { RoleContext } from '../role-context.js'
 import type { Assignments, AssignmentStore } from './types.js'
@@ -20,6 +20,14 @@ export interface ContextResolverOptions<P extends PolicyInput> {
   readonly rolegate: Rolegate<P>
   /** Where local assignments live; they are added to what the subject already carries (e.g. from claims). */
   readonly store?: AssignmentStore | undefined
+  /**
+   * How long to wait for the store: past it the request is refused with 503, as when the store
+   * fails. Set it for a store of your own that could hang (one over a network without a deadline
+   * of its own); the memory store answers at once, and `@rolegate/redis`'s stores keep their own
+   * deadline. Off by default: the timer costs about 1 µs a request (measured on Node 20).
+   * @defaultValue none
+   */
+  readonly timeoutMs?: number | undefined
 }
 
 const NO_SCOPES: Readonly<Record<string, readonly string[]>> = Object.freeze(
@@ -56,9 +64,48 @@ export function withAssignments(subject: Subject, stored: Assignments | undefine
   }
 }
 
+/** Answers already checked: the memory store gives the same frozen object until a change. */
+const checked = new WeakSet<object>()
+
+/** Whether a store's answer has the shape of {@link Assignments}: what a guard may rely on. */
+function isAssignments(value: unknown): value is Assignments {
+  if (typeof value !== 'object' || value === null) return false
+  if (checked.has(value)) return true
+  const { roles, scoped } = value as { roles?: unknown; scoped?: unknown }
+  if (!isNameList(roles) || typeof scoped !== 'object' || scoped === null) return false
+  // Only a frozen answer is remembered: another could be changed into a bad one after the check.
+  let frozen = Object.isFrozen(value) && Object.isFrozen(roles) && Object.isFrozen(scoped)
+  for (const scope of Object.keys(scoped)) {
+    const list = (scoped as Record<string, unknown>)[scope]
+    if (!isNameList(list)) return false
+    frozen &&= Object.isFrozen(list)
+  }
+  if (frozen) checked.add(value)
+  return true
+}
+
+function isNameList(value: unknown): boolean {
+  if (!Array.isArray(value)) return false
+  for (const name of value as unknown[]) if (typeof name !== 'string') return false
+  return true
+}
+
+/** `promise`, or a rejection once `ms` have passed; the timer never keeps the process alive. */
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)
+    ;(timer as { unref?: () => void }).unref?.()
+  })
+  return Promise.race([promise, expired]).finally(() => clearTimeout(timer))
+}
+
 /**
  * A resolver that reads the subject's assignments from `store` (if any) and builds the context.
+ * A store that fails, does not answer within `timeoutMs`, or answers with something that is not
+ * assignments makes it throw {@link BackendUnavailableError}: the request is refused with 503.
  *
+ * @throws TypeError (`ERR_ROLEGATE_INVALID_ARGUMENT`) for a `timeoutMs` that is not a positive number.
  * @example
  * ```ts
  * const resolve = contextResolver({ rolegate: rg, store: memoryAssignmentStore({ rolegate: rg }) })
@@ -68,17 +115,25 @@ export function withAssignments(subject: Subject, stored: Assignments | undefine
 export function contextResolver<P extends PolicyInput>({
   rolegate,
   store,
+  timeoutMs,
 }: ContextResolverOptions<P>): ContextResolver<P> {
+  if (timeoutMs !== undefined && !(timeoutMs > 0 && timeoutMs < Infinity))
+    throw invalidArgument('timeoutMs must be a positive number of milliseconds')
   if (store === undefined) return (subject) => rolegate.context(subject)
   return async (subject) => {
-    let stored: Assignments | undefined
+    let stored: unknown
     try {
-      stored = await store.get(subject.id)
+      const answer = Promise.resolve(store.get(subject.id))
+      stored = await (timeoutMs === undefined ? answer : withDeadline(answer, timeoutMs))
     } catch (cause) {
       if (cause instanceof RolegateError && cause.code === 'ERR_ROLEGATE_BACKEND_UNAVAILABLE')
         throw cause
       throw new BackendUnavailableError('The assignment store did not answer.', { cause })
     }
+    if (stored !== undefined && !isAssignments(stored))
+      throw new BackendUnavailableError(
+        `The assignment store gave unreadable assignments for subject "${subject.id}".`,
+      )
     return rolegate.context(withAssignments(subject, stored))
   }
 }
