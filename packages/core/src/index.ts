@@ -68,8 +68,23 @@ export type { CheckOptions, RoleContext, RolesReport } from './role-context.js'
 export type { DroppedRole, RoleConflict } from './role-set.js'
 export { assigned, normalizeAssignments, revoked, rolesInScope } from './stores/assignment-edits.js'
 export { checkAssignments } from './stores/check-assignments.js'
+export { memoryPolicyStore, type MemoryPolicyStoreOptions } from './stores/memory-policy-store.js'
+export {
+  heldRoleError,
+  isPolicyStore,
+  plainRole,
+  rolesWithCreated,
+  rolesWithDeleted,
+  rolesWithUpdated,
+  withCustomRoles,
+  type CustomRolesOptions,
+  type PolicyChange,
+  type PolicyStore,
+  type RoleHolding,
+} from './stores/policy-store.js'
 export {
   memoryAssignmentStore,
+  type MemoryAssignmentStore,
   type MemoryAssignmentStoreOptions,
 } from './stores/memory-assignment-store.js'
 export type { AssignmentChange, Assignments, AssignmentStore, ScopeOption } from './stores/types.js'

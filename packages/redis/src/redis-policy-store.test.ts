@@ -40,6 +40,8 @@ function setup() {
 
 const clerk: RoleInput = { description: 'Billing clerk', grants: { invoices: ['read', 'export'] } }
 
+// What every policy store must do alike is test/stores/policy-store-contract.ts, run on this one
+// too; here, what two instances on one Redis see.
 describe('redisPolicyStore', () => {
   test('a custom role created on one instance is compiled on another after refresh', async () => {
     const { a, b, changes } = setup()
@@ -73,13 +75,6 @@ describe('redisPolicyStore', () => {
     expect(changes).toEqual([{ kind: 'create', role: 'clerk', revision: 1 }])
   })
 
-  test('refresh with nothing changed asks Redis but keeps the compiled rolegate', async () => {
-    const { a } = setup()
-    await a.createRole('clerk', clerk)
-    const compiled = a.current()
-    expect(await a.refresh()).toBe(compiled)
-  })
-
   test('update and delete bump the revision, and the change reaches other instances', async () => {
     const { a, b, changes } = setup()
     await a.createRole('clerk', clerk)
@@ -104,65 +99,6 @@ describe('redisPolicyStore', () => {
       { kind: 'create', role: 'clerk', revision: 1 },
       { kind: 'delete', role: 'clerk', revision: 3 },
     ])
-  })
-
-  test('a custom role is validated like a policy file, every problem listed', async () => {
-    const { a } = setup()
-    await expect(
-      a.createRole('clerk', {
-        grants: { payments: 'read', invoices: 'approve' },
-        inherits: ['nobody'],
-      }),
-    ).rejects.toMatchObject({
-      code: 'ERR_ROLEGATE_POLICY_INVALID',
-      message: [
-        'Invalid rolegate policy (3 problems):',
-        '  - policy.roles.clerk.inherits[0]: unknown role "nobody"',
-        '  - policy.roles.clerk.grants.payments: unknown resource "payments"',
-        '  - policy.roles.clerk.grants.invoices: unknown action or level "approve"',
-      ].join('\n'),
-    })
-    expect(await a.refresh()).toBe(a.current())
-    expect(a.revision).toBe(0)
-  })
-
-  test('a custom role cannot replace, change or delete a role from code', async () => {
-    const { a } = setup()
-    await expect(a.createRole('viewer', clerk)).rejects.toThrow(
-      'Invalid rolegate policy (1 problem):\n  - policy.roles.viewer: role "viewer" already exists',
-    )
-    await expect(a.updateRole('admin', clerk)).rejects.toThrow(
-      'policy.roles.admin: role "admin" is defined in code and cannot be changed at run time',
-    )
-    await expect(a.deleteRole('admin')).rejects.toThrow(
-      'policy.roles.admin: role "admin" is defined in code and cannot be changed at run time',
-    )
-    await expect(a.updateRole('ghost', clerk)).rejects.toMatchObject({
-      code: 'ERR_ROLEGATE_UNKNOWN_ROLE',
-      message: 'Unknown role "ghost" in the custom roles: the policy does not declare it',
-    })
-  })
-
-  test('a held role cannot be deleted; once revoked everywhere it can', async () => {
-    const { a, assignments } = setup()
-    await a.createRole('clerk', clerk)
-    await assignments.assign('u1', 'clerk')
-    await assignments.assign('u2', 'clerk', { scope: 'team:7' })
-    await expect(a.deleteRole('clerk')).rejects.toThrow(
-      'policy.roles.clerk: role "clerk" is still assigned; revoke it first: held by "u1", "u2" in "team:7"',
-    )
-    await assignments.revoke('u1', 'clerk')
-    await assignments.revoke('u2', 'clerk', { scope: 'team:7' })
-    expect(await a.deleteRole('clerk')).toBe(2)
-  })
-
-  test('a role another custom role inherits cannot be deleted', async () => {
-    const { a } = setup()
-    await a.createRole('clerk', clerk)
-    await a.createRole('senior_clerk', { inherits: ['clerk'] })
-    await expect(a.deleteRole('clerk')).rejects.toThrow(
-      'policy.roles.senior_clerk.inherits[0]: unknown role "clerk"',
-    )
   })
 
   test('a name still assigned from before its deletion cannot be reused', async () => {

@@ -1,14 +1,17 @@
 import {
-  createRolegate,
+  heldRoleError,
   PolicyError,
-  UnknownRoleError,
-  type CompiledPolicy,
+  rolesWithCreated,
+  rolesWithDeleted,
+  rolesWithUpdated,
+  withCustomRoles,
   type Condition,
+  type PolicyChange,
   type PolicyInput,
   type PolicyProblem,
+  type PolicyStore,
   type Rolegate,
   type RoleInput,
-  invalidArgument,
 } from '@rolegate/core'
 import { checkRedisClient, type RedisClient } from './client-options.js'
 import { compareAndSet, newToken } from './compare-and-set.js'
@@ -18,6 +21,8 @@ import { policyMessage } from './invalidation.js'
 import { DEFAULT_KEY_PREFIX, redisKeys, type RedisKeys } from './keys.js'
 import { roleIndex } from './role-index.js'
 import { decodeAssignments } from './assignments-doc.js'
+
+export type { PolicyChange } from '@rolegate/core'
 
 /** Options of {@link redisPolicyStore}. */
 export interface RedisPolicyStoreOptions<P extends PolicyInput> {
@@ -44,65 +49,11 @@ export interface RedisPolicyStoreOptions<P extends PolicyInput> {
   readonly checkClient?: boolean | undefined
 }
 
-/** A change of the custom roles, as reported to `onChange`. */
-export interface PolicyChange {
-  readonly kind: 'create' | 'update' | 'delete'
-  readonly role: string
-  /** The revision the change produced. */
-  readonly revision: number
-}
-
 /**
- * Custom roles created, changed and deleted at run time (PortaBilling's, an Enterprise's own
- * roles), kept in Redis on top of the policy in code, and compiled on every instance.
+ * Custom roles kept in Redis on top of the policy in code, compiled on every instance: core's
+ * {@link PolicyStore}, shared.
  */
-export interface RedisPolicyStore<P extends PolicyInput = PolicyInput> {
-  /** The rolegate for the code policy plus the custom roles last loaded (the code policy alone before the first load). */
-  current(): Rolegate<P>
-  /** `current().policy`, so the store can be handed to an assignment store as its `rolegate`. */
-  readonly policy: CompiledPolicy
-  /** How many changes the custom roles have seen (0 for none); the `rev` of what was last loaded. */
-  readonly revision: number
-  /** The custom roles last loaded. */
-  customRoles(): Readonly<Record<string, RoleInput>>
-  /**
-   * Asks Redis whether the custom roles changed (one HGET) and recompiles if they did.
-   *
-   * @throws {@link BackendUnavailableError} when Redis does not answer in time.
-   * @throws {@link PolicyError} when the stored roles do not compile with this instance's code policy
-   * (e.g. during a rolling deploy that removed a resource they grant); `current()` then stays as it was.
-   */
-  refresh(): Promise<Rolegate<P>>
-  /**
-   * Adds a custom role. Refused when the name is taken (by code or by a custom role), when the
-   * merged policy would not validate, and when subjects still hold a role of that name (left over
-   * from a deletion that raced with an assignment).
-   *
-   * @returns the new revision.
-   * @throws {@link PolicyError} listing the problems.
-   */
-  createRole(name: string, role: RoleInput): Promise<number>
-  /**
-   * Replaces a custom role. Holders keep it; if the new definition makes their combination
-   * invalid (now exclusive, a subject type they lack), decisions fail closed as core decides.
-   *
-   * @throws {@link UnknownRoleError} when there is no such custom role.
-   * @throws {@link PolicyError} listing the problems.
-   */
-  updateRole(name: string, role: RoleInput): Promise<number>
-  /**
-   * Deletes a custom role. Refused while any subject holds it, and while another custom role inherits it.
-   *
-   * @throws {@link UnknownRoleError} when there is no such custom role.
-   * @throws {@link PolicyError} naming the holders or the inheriting roles.
-   */
-  deleteRole(name: string): Promise<number>
-  /**
-   * Calls `listener` after every change committed through this store object, before the call that
-   * made it resolves. Returns a function that removes the listener.
-   */
-  watch(listener: (change: PolicyChange) => void): () => void
-}
+export type RedisPolicyStore<P extends PolicyInput = PolicyInput> = PolicyStore<P>
 
 interface Loaded<P extends PolicyInput> {
   /** The etag the roles were read at; `undefined` before the first load. */
@@ -111,8 +62,6 @@ interface Loaded<P extends PolicyInput> {
   readonly roles: Readonly<Record<string, RoleInput>>
   readonly rolegate: Rolegate<P>
 }
-
-const HOLDERS_SHOWN = 5
 
 /**
  * Custom roles in one Redis hash (`<prefix>policy`: `roles` as JSON, `e` an etag replaced on every
@@ -145,25 +94,8 @@ export function redisPolicyStore<const P extends PolicyInput>({
   const keys: RedisKeys = redisKeys(keyPrefix)
   const watchers = new Set<(change: PolicyChange) => void>()
   const call = <T>(promise: Promise<T>): Promise<T> => withDeadline(promise, timeoutMs)
-  const compile = (roles: Readonly<Record<string, RoleInput>>): Rolegate<P> => {
-    const shadowing = Object.keys(roles).filter((name) => Object.hasOwn(policy.roles, name))
-    if (shadowing.length > 0) {
-      throw new PolicyError(
-        shadowing.map((name) => ({
-          path: `policy.roles.${name}`,
-          message: `role "${name}" is defined in code; a custom role cannot replace it`,
-        })),
-      )
-    }
-    const merged: PolicyInput = { ...policy, roles: { ...policy.roles, ...roles } }
-    // The merged policy's role names are wider than P's; Rolegate<P> types the names from code.
-    const rolegate: Rolegate<PolicyInput> = createRolegate({
-      policy: merged,
-      ...(conditions === undefined ? {} : { conditions }),
-      ...(roleSetCacheSize === undefined ? {} : { roleSetCacheSize }),
-    })
-    return rolegate as unknown as Rolegate<P>
-  }
+  const compile = (roles: Readonly<Record<string, RoleInput>>): Rolegate<P> =>
+    withCustomRoles({ policy, conditions, roleSetCacheSize }, roles)
   let loaded: Loaded<P> = { etag: undefined, revision: 0, roles: {}, rolegate: compile({}) }
 
   const readStored = async (): Promise<{
@@ -189,14 +121,7 @@ export function redisPolicyStore<const P extends PolicyInput>({
   })
   const refuseIfHeld = async (name: string, why: string): Promise<void> => {
     const held = await index.holdings(name)
-    if (held.length === 0) return
-    const shown = held
-      .slice(0, HOLDERS_SHOWN)
-      .map((h) => `"${h.subjectId}"${h.scope === undefined ? '' : ` in "${h.scope}"`}`)
-    const more = held.length > HOLDERS_SHOWN ? ` and ${held.length - HOLDERS_SHOWN} more` : ''
-    throw new PolicyError([
-      { path: `policy.roles.${name}`, message: `${why}: held by ${shown.join(', ')}${more}` },
-    ])
+    if (held.length > 0) throw heldRoleError(name, why, held)
   }
 
   const reload = async (): Promise<Rolegate<P>> => {
@@ -225,7 +150,6 @@ export function redisPolicyStore<const P extends PolicyInput>({
     name: string,
     apply: (roles: Record<string, RoleInput>) => Promise<Record<string, RoleInput>>,
   ): Promise<number> => {
-    if (typeof name !== 'string') throw invalidArgument('a role name must be a string')
     for (let attempt = 0; attempt < maxAttempts; attempt++) {
       let stored
       try {
@@ -267,18 +191,6 @@ export function redisPolicyStore<const P extends PolicyInput>({
       { path: `policy.roles.${name}`, message: 'changed concurrently too often; try again' },
     ])
   }
-  const notCustom = (name: string, roles: Record<string, RoleInput>): Error | undefined => {
-    if (Object.hasOwn(policy.roles, name))
-      return new PolicyError([
-        {
-          path: `policy.roles.${name}`,
-          message: `role "${name}" is defined in code and cannot be changed at run time`,
-        },
-      ])
-    if (!Object.hasOwn(roles, name)) return new UnknownRoleError(name, 'the custom roles')
-    return undefined
-  }
-
   return {
     current: () => loaded.rolegate,
     get policy() {
@@ -313,38 +225,24 @@ export function redisPolicyStore<const P extends PolicyInput>({
     },
     createRole(name, role) {
       return mutate('create', name, async (roles) => {
-        if (Object.hasOwn(policy.roles, name) || Object.hasOwn(roles, name))
-          throw new PolicyError([
-            { path: `policy.roles.${name}`, message: `role "${name}" already exists` },
-          ])
+        const next = rolesWithCreated(policy, roles, name, role)
         await refuseIfHeld(name, `a role named "${name}" was deleted but is still assigned`)
-        return { ...roles, [name]: plainRole(role) }
+        return next
       })
     },
     updateRole(name, role) {
-      return mutate('update', name, (roles) => {
-        const refused = notCustom(name, roles)
-        if (refused !== undefined) return Promise.reject(refused)
-        return Promise.resolve({ ...roles, [name]: plainRole(role) })
-      })
+      return mutate('update', name, (roles) =>
+        Promise.resolve(rolesWithUpdated(policy, roles, name, role)),
+      )
     },
     deleteRole(name) {
       return mutate('delete', name, async (roles) => {
-        const refused = notCustom(name, roles)
-        if (refused !== undefined) throw refused
+        const next = rolesWithDeleted(policy, roles, name)
         await refuseIfHeld(name, `role "${name}" is still assigned; revoke it first`)
-        return Object.fromEntries(Object.entries(roles).filter(([other]) => other !== name))
+        return next
       })
     },
   }
-}
-
-/** A role as plain JSON data: what is stored is exactly what was validated. */
-function plainRole(role: RoleInput): RoleInput {
-  const value: unknown = role
-  // Not an object: stored as given, and the validator reports it ("a role must be an object").
-  if (typeof value !== 'object' || value === null) return role
-  return JSON.parse(JSON.stringify(value)) as RoleInput
 }
 
 function parseRoles(json: string): Record<string, RoleInput> {

@@ -2,6 +2,7 @@ import type { Rolegate } from '../create-rolegate.js'
 import { BackendUnavailableError, RolegateError, invalidArgument } from '../errors.js'
 import type { PolicyInput, Subject } from '../policy/types.js'
 import type { RoleContext } from '../role-context.js'
+import { isPolicyStore, type PolicyStore } from './policy-store.js'
 import type { Assignments, AssignmentStore } from './types.js'
 
 /**
@@ -17,7 +18,8 @@ export type ContextResolver<P extends PolicyInput = PolicyInput> = (
 
 /** Options of {@link contextResolver}. */
 export interface ContextResolverOptions<P extends PolicyInput> {
-  readonly rolegate: Rolegate<P>
+  /** The policy: a fixed `Rolegate`, or a {@link PolicyStore} whose custom roles may change. */
+  readonly rolegate: Rolegate<P> | PolicyStore<P>
   /** Where local assignments live; they are added to what the subject already carries (e.g. from claims). */
   readonly store?: AssignmentStore | undefined
   /**
@@ -119,7 +121,11 @@ export function contextResolver<P extends PolicyInput>({
 }: ContextResolverOptions<P>): ContextResolver<P> {
   if (timeoutMs !== undefined && !(timeoutMs > 0 && timeoutMs < Infinity))
     throw invalidArgument('timeoutMs must be a positive number of milliseconds')
-  if (store === undefined) return (subject) => rolegate.context(subject)
+  // A policy store's custom roles may change: each request is decided under those in force.
+  const contextOf = isPolicyStore(rolegate)
+    ? (subject: Subject) => rolegate.current().context(subject)
+    : (subject: Subject) => rolegate.context(subject)
+  if (store === undefined) return contextOf
   return async (subject) => {
     let stored: unknown
     try {
@@ -134,6 +140,6 @@ export function contextResolver<P extends PolicyInput>({
       throw new BackendUnavailableError(
         `The assignment store gave unreadable assignments for subject "${subject.id}".`,
       )
-    return rolegate.context(withAssignments(subject, stored))
+    return contextOf(withAssignments(subject, stored))
   }
 }

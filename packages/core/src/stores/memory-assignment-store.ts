@@ -2,6 +2,7 @@ import type { CompiledPolicy } from '../policy/compile-policy.js'
 import { invalidArgument } from '../errors.js'
 import { assigned, normalizeAssignments, revoked, rolesInScope } from './assignment-edits.js'
 import { checkAssignments } from './check-assignments.js'
+import type { RoleHolding } from './policy-store.js'
 import type { AssignmentChange, Assignments, AssignmentStore } from './types.js'
 
 /** Options of {@link memoryAssignmentStore}. */
@@ -10,6 +11,12 @@ export interface MemoryAssignmentStoreOptions {
   readonly rolegate: { readonly policy: CompiledPolicy }
   /** Called after every change, e.g. to emit audit events. Errors it throws are ignored. */
   readonly onChange?: (change: AssignmentChange) => void
+}
+
+/** The memory store: an {@link AssignmentStore} that can also say who holds a role, anywhere. */
+export interface MemoryAssignmentStore extends AssignmentStore {
+  /** Every holding of `role`, globally and in any scope: what a policy store asks before deleting it. */
+  holdings(role: string): Promise<RoleHolding[]>
 }
 
 /** Freezes what the store keeps, so that no caller of `get` can change it past the checks. */
@@ -34,7 +41,7 @@ function deepFreeze<T>(value: T): T {
 export function memoryAssignmentStore({
   rolegate,
   onChange,
-}: MemoryAssignmentStoreOptions): AssignmentStore {
+}: MemoryAssignmentStoreOptions): MemoryAssignmentStore {
   const subjects = new Map<string, Assignments>()
   const notify = (change: AssignmentChange): void => {
     try {
@@ -101,6 +108,15 @@ export function memoryAssignmentStore({
         if (held.includes(role)) ids.push(id)
       }
       return Promise.resolve(ids.sort())
+    },
+    holdings(role) {
+      const held: RoleHolding[] = []
+      for (const [subjectId, assignments] of subjects) {
+        if (assignments.roles.includes(role)) held.push({ subjectId })
+        for (const scope of Object.keys(assignments.scoped))
+          if (rolesInScope(assignments, scope).includes(role)) held.push({ subjectId, scope })
+      }
+      return Promise.resolve(held)
     },
   }
 }

@@ -1,0 +1,113 @@
+import type { PolicyInput, RoleInput } from '../policy/types.js'
+import {
+  heldRoleError,
+  rolesWithCreated,
+  rolesWithDeleted,
+  rolesWithUpdated,
+  withCustomRoles,
+  type CustomRolesOptions,
+  type PolicyChange,
+  type PolicyStore,
+  type RoleHolding,
+} from './policy-store.js'
+
+/** Options of {@link memoryPolicyStore}. */
+export interface MemoryPolicyStoreOptions<P extends PolicyInput> extends CustomRolesOptions<P> {
+  /**
+   * Who holds a role, asked before it is deleted or its name reused: the memory assignment store
+   * can say (`memoryAssignmentStore` gives `holdings`). Without it, roles are deleted unasked.
+   */
+  readonly assignments?:
+    { holdings(role: string): Promise<readonly RoleHolding[]> | readonly RoleHolding[] } | undefined
+  /** Called after every change. Errors it throws are ignored. */
+  readonly onChange?: ((change: PolicyChange) => void) | undefined
+}
+
+/**
+ * A {@link PolicyStore} in memory: custom roles for one process (a single instance, tests, a
+ * demo). Each change is validated as a policy file is and compiled before it is kept, so
+ * `current()` is never a policy that did not validate. Changes run one at a time.
+ *
+ * @example
+ * ```ts
+ * const policies = memoryPolicyStore({ policy })
+ * const assignments = memoryAssignmentStore({ rolegate: policies })
+ * await policies.createRole('billing_clerk', { grants: { invoices: 'read' } })
+ * await assignments.assign('u1', 'billing_clerk')
+ * ```
+ */
+export function memoryPolicyStore<const P extends PolicyInput>(
+  options: MemoryPolicyStoreOptions<P>,
+): PolicyStore<P> {
+  const { policy, assignments, onChange } = options
+  const watchers = new Set<(change: PolicyChange) => void>()
+  let roles: Readonly<Record<string, RoleInput>> = {}
+  let revision = 0
+  let rolegate = withCustomRoles(options, roles)
+  // Each change waits for the one before, so that two cannot both pass a check the other breaks.
+  let queue: Promise<unknown> = Promise.resolve()
+
+  const refuseIfHeld = async (name: string, why: string): Promise<void> => {
+    const held = (await assignments?.holdings(name)) ?? []
+    if (held.length > 0) throw heldRoleError(name, why, held)
+  }
+  const change = (
+    kind: PolicyChange['kind'],
+    name: string,
+    apply: (current: Readonly<Record<string, RoleInput>>) => Promise<Record<string, RoleInput>>,
+  ): Promise<number> => {
+    const run = queue.then(async () => {
+      const next = await apply(roles)
+      const compiled = withCustomRoles(options, next)
+      roles = next
+      rolegate = compiled
+      revision++
+      for (const listener of [...watchers, onChange]) {
+        try {
+          listener?.({ kind, role: name, revision })
+        } catch {
+          // A listener must not turn a kept change into a failed call.
+        }
+      }
+      return revision
+    })
+    queue = run.catch(() => undefined)
+    return run
+  }
+
+  return {
+    current: () => rolegate,
+    get policy() {
+      return rolegate.policy
+    },
+    get revision() {
+      return revision
+    },
+    customRoles: () => roles,
+    // Nothing is shared: what this store holds is always the latest.
+    refresh: () => Promise.resolve(rolegate),
+    watch(listener) {
+      watchers.add(listener)
+      return () => watchers.delete(listener)
+    },
+    createRole(name, role) {
+      return change('create', name, async (current) => {
+        const next = rolesWithCreated(policy, current, name, role)
+        await refuseIfHeld(name, `a role named "${name}" was deleted but is still assigned`)
+        return next
+      })
+    },
+    updateRole(name, role) {
+      return change('update', name, (current) =>
+        Promise.resolve(rolesWithUpdated(policy, current, name, role)),
+      )
+    },
+    deleteRole(name) {
+      return change('delete', name, async (current) => {
+        const next = rolesWithDeleted(policy, current, name)
+        await refuseIfHeld(name, `role "${name}" is still assigned; revoke it first`)
+        return next
+      })
+    },
+  }
+}
