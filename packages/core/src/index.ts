@@ -70,13 +70,10 @@ export { assigned, normalizeAssignments, revoked, rolesInScope } from './stores/
 export { checkAssignments } from './stores/check-assignments.js'
 export { memoryPolicyStore, type MemoryPolicyStoreOptions } from './stores/memory-policy-store.js'
 export {
-  heldRoleError,
+  customRoleEdits,
   isPolicyStore,
-  plainRole,
-  rolesWithCreated,
-  rolesWithDeleted,
-  rolesWithUpdated,
   withCustomRoles,
+  type CustomRoleEdits,
   type CustomRolesOptions,
   type PolicyChange,
   type PolicyStore,

@@ -1,9 +1,6 @@
 import {
-  heldRoleError,
+  customRoleEdits,
   PolicyError,
-  rolesWithCreated,
-  rolesWithDeleted,
-  rolesWithUpdated,
   withCustomRoles,
   type Condition,
   type PolicyChange,
@@ -119,10 +116,7 @@ export function redisPolicyStore<const P extends PolicyInput>({
       return doc === null ? undefined : decodeAssignments(doc)
     },
   })
-  const refuseIfHeld = async (name: string, why: string): Promise<void> => {
-    const held = await index.holdings(name)
-    if (held.length > 0) throw heldRoleError(name, why, held)
-  }
+  const edits = customRoleEdits(policy, (role) => index.holdings(role))
 
   const reload = async (): Promise<Rolegate<P>> => {
     let stored
@@ -223,25 +217,9 @@ export function redisPolicyStore<const P extends PolicyInput>({
       watchers.add(listener)
       return () => watchers.delete(listener)
     },
-    createRole(name, role) {
-      return mutate('create', name, async (roles) => {
-        const next = rolesWithCreated(policy, roles, name, role)
-        await refuseIfHeld(name, `a role named "${name}" was deleted but is still assigned`)
-        return next
-      })
-    },
-    updateRole(name, role) {
-      return mutate('update', name, (roles) =>
-        Promise.resolve(rolesWithUpdated(policy, roles, name, role)),
-      )
-    },
-    deleteRole(name) {
-      return mutate('delete', name, async (roles) => {
-        const next = rolesWithDeleted(policy, roles, name)
-        await refuseIfHeld(name, `role "${name}" is still assigned; revoke it first`)
-        return next
-      })
-    },
+    createRole: (name, role) => mutate('create', name, (roles) => edits.create(roles, name, role)),
+    updateRole: (name, role) => mutate('update', name, (roles) => edits.update(roles, name, role)),
+    deleteRole: (name) => mutate('delete', name, (roles) => edits.delete(roles, name)),
   }
 }
 

@@ -1,9 +1,6 @@
 import type { PolicyInput, RoleInput } from '../policy/types.js'
 import {
-  heldRoleError,
-  rolesWithCreated,
-  rolesWithDeleted,
-  rolesWithUpdated,
+  customRoleEdits,
   withCustomRoles,
   type CustomRolesOptions,
   type PolicyChange,
@@ -30,7 +27,8 @@ export interface MemoryPolicyStoreOptions<P extends PolicyInput> extends CustomR
  *
  * @example
  * ```ts
- * const policies = memoryPolicyStore({ policy })
+ * // Each asks the other: assignments are checked against the custom roles, and a held role stays.
+ * const policies = memoryPolicyStore({ policy, assignments: { holdings: (role) => assignments.holdings(role) } })
  * const assignments = memoryAssignmentStore({ rolegate: policies })
  * await policies.createRole('billing_clerk', { grants: { invoices: 'read' } })
  * await assignments.assign('u1', 'billing_clerk')
@@ -47,10 +45,7 @@ export function memoryPolicyStore<const P extends PolicyInput>(
   // Each change waits for the one before, so that two cannot both pass a check the other breaks.
   let queue: Promise<unknown> = Promise.resolve()
 
-  const refuseIfHeld = async (name: string, why: string): Promise<void> => {
-    const held = (await assignments?.holdings(name)) ?? []
-    if (held.length > 0) throw heldRoleError(name, why, held)
-  }
+  const edits = customRoleEdits(policy, async (role) => (await assignments?.holdings(role)) ?? [])
   const change = (
     kind: PolicyChange['kind'],
     name: string,
@@ -90,24 +85,8 @@ export function memoryPolicyStore<const P extends PolicyInput>(
       watchers.add(listener)
       return () => watchers.delete(listener)
     },
-    createRole(name, role) {
-      return change('create', name, async (current) => {
-        const next = rolesWithCreated(policy, current, name, role)
-        await refuseIfHeld(name, `a role named "${name}" was deleted but is still assigned`)
-        return next
-      })
-    },
-    updateRole(name, role) {
-      return change('update', name, (current) =>
-        Promise.resolve(rolesWithUpdated(policy, current, name, role)),
-      )
-    },
-    deleteRole(name) {
-      return change('delete', name, async (current) => {
-        const next = rolesWithDeleted(policy, current, name)
-        await refuseIfHeld(name, `role "${name}" is still assigned; revoke it first`)
-        return next
-      })
-    },
+    createRole: (name, role) => change('create', name, (now) => edits.create(now, name, role)),
+    updateRole: (name, role) => change('update', name, (now) => edits.update(now, name, role)),
+    deleteRole: (name) => change('delete', name, (now) => edits.delete(now, name)),
   }
 }

@@ -127,11 +127,7 @@ export interface RoleHolding {
 const HOLDERS_SHOWN = 5
 
 /** The refusal of a change to a role that subjects still hold, naming the first few. */
-export function heldRoleError(
-  name: string,
-  why: string,
-  held: readonly RoleHolding[],
-): PolicyError {
+function heldRoleError(name: string, why: string, held: readonly RoleHolding[]): PolicyError {
   const shown = held
     .slice(0, HOLDERS_SHOWN)
     .map((h) => `"${h.subjectId}"${h.scope === undefined ? '' : ` in "${h.scope}"`}`)
@@ -158,7 +154,7 @@ function assertCustom(
 }
 
 /** The custom roles once `role` is added as `name`. @throws {@link PolicyError} when the name is taken. */
-export function rolesWithCreated(
+function rolesWithCreated(
   policy: PolicyInput,
   roles: Readonly<Record<string, RoleInput>>,
   name: string,
@@ -173,7 +169,7 @@ export function rolesWithCreated(
 }
 
 /** The custom roles once `name` is replaced by `role`. @throws unless `name` is a custom role. */
-export function rolesWithUpdated(
+function rolesWithUpdated(
   policy: PolicyInput,
   roles: Readonly<Record<string, RoleInput>>,
   name: string,
@@ -184,11 +180,58 @@ export function rolesWithUpdated(
 }
 
 /** The custom roles without `name`. @throws unless `name` is a custom role. */
-export function rolesWithDeleted(
+function rolesWithDeleted(
   policy: PolicyInput,
   roles: Readonly<Record<string, RoleInput>>,
   name: string,
 ): Record<string, RoleInput> {
   assertCustom(policy, name, roles)
   return Object.fromEntries(Object.entries(roles).filter(([other]) => other !== name))
+}
+
+/** The edits of the custom roles: each gives the roles after it, or throws why it is refused. */
+export interface CustomRoleEdits {
+  create(
+    roles: Readonly<Record<string, RoleInput>>,
+    name: string,
+    role: RoleInput,
+  ): Promise<Record<string, RoleInput>>
+  update(
+    roles: Readonly<Record<string, RoleInput>>,
+    name: string,
+    role: RoleInput,
+  ): Promise<Record<string, RoleInput>>
+  delete(
+    roles: Readonly<Record<string, RoleInput>>,
+    name: string,
+  ): Promise<Record<string, RoleInput>>
+}
+
+/**
+ * The edits every {@link PolicyStore} makes, with the same refusals: a name taken by code or by a
+ * custom role, a role from code, an unknown custom role, and a role that `holdings` says subjects
+ * still hold (asked before a create, for a name left assigned by a racing deletion, and before a
+ * delete). What the roles then compile to is for the store to check, with {@link withCustomRoles}.
+ */
+export function customRoleEdits(
+  policy: PolicyInput,
+  holdings: (role: string) => Promise<readonly RoleHolding[]> | readonly RoleHolding[],
+): CustomRoleEdits {
+  const refuseIfHeld = async (name: string, why: string): Promise<void> => {
+    const held = await holdings(name)
+    if (held.length > 0) throw heldRoleError(name, why, held)
+  }
+  return {
+    async create(roles, name, role) {
+      const next = rolesWithCreated(policy, roles, name, role)
+      await refuseIfHeld(name, `a role named "${name}" was deleted but is still assigned`)
+      return next
+    },
+    update: (roles, name, role) => Promise.resolve(rolesWithUpdated(policy, roles, name, role)),
+    async delete(roles, name) {
+      const next = rolesWithDeleted(policy, roles, name)
+      await refuseIfHeld(name, `role "${name}" is still assigned; revoke it first`)
+      return next
+    },
+  }
 }
