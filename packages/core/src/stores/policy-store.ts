@@ -111,7 +111,7 @@ export function withCustomRoles<P extends PolicyInput>(
 }
 
 /** A role as plain JSON data: what is kept is exactly what was validated. */
-export function plainRole(role: RoleInput): RoleInput {
+function plainRole(role: RoleInput): RoleInput {
   const value: unknown = role
   // Not an object: kept as given, and the validator reports it ("a role must be an object").
   if (typeof value !== 'object' || value === null) return role
