@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { createRolegate, definePolicy, type AssignmentChange } from '@rolegate/core'
 import { Redis } from 'ioredis'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import { recommendedRedisOptions } from './client-options.js'
 import { redisAssignmentStore } from './redis-assignment-store.js'
 
@@ -122,6 +122,29 @@ describe('redisAssignmentStore', () => {
     expect(await store.list({ role: 'standard' })).toEqual(['u1'])
     expect(await store.list({ role: 'templates', scope: 'team:1' })).toEqual(['u2'])
     expect(await client.smembers(`${keyPrefix}g:admin`)).toEqual([])
+  })
+
+  test('a failed index update after a committed change is reported; a throwing onError is logged', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const loggerDown = new Error('logger down')
+    try {
+      const keyPrefix = `${prefix}${run++}:`
+      const store = redisAssignmentStore({
+        client,
+        keyPrefix,
+        rolegate: rg,
+        onError: () => {
+          throw loggerDown
+        },
+      })
+      // The index set of "standard" is a string: adding to it fails with WRONGTYPE.
+      await client.set(`${keyPrefix}g:standard`, 'not a set')
+      await store.assign('u', 'standard')
+      expect(await store.get('u')).toEqual({ type: undefined, roles: ['standard'], scoped: {} })
+      expect(logged.mock.calls).toEqual([[loggerDown]])
+    } finally {
+      logged.mockRestore()
+    }
   })
 
   test('an unreadable record is refused as unavailable, never read as empty', async () => {

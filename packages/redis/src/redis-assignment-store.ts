@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import {
+  reportSafely,
   AssignmentError,
   assigned,
   checkAssignments,
@@ -141,12 +142,9 @@ export function redisAssignmentStore({
   const keys = redisKeys(keyPrefix)
   const watchers = new Set<ChangeListener>()
   const call = <T>(promise: Promise<T>): Promise<T> => withDeadline(promise, timeoutMs)
+  // What the app's reporter throws goes to console.error: it must not fail the call it reports on.
   const report = (error: unknown): void => {
-    try {
-      onError?.(error)
-    } catch {
-      // A reporter must not turn a stored change into a failed call.
-    }
+    if (onError !== undefined) reportSafely(onError, error)
   }
 
   const readRaw = async (subjectId: string): Promise<VersionedAssignments> => {

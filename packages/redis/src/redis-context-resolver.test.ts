@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createRolegate, definePolicy } from '@rolegate/core'
 import { Redis } from 'ioredis'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import { recommendedRedisOptions } from './client-options.js'
 import { redisAssignmentStore } from './redis-assignment-store.js'
 import { redisContextResolver, type RedisContextResolver } from './redis-context-resolver.js'
@@ -53,6 +53,7 @@ async function instances(options: {
   mode: 'strict' | 'bounded'
   boundMs?: number
   subscriber?: Redis | false
+  onError?: (error: unknown) => void
 }) {
   const keyPrefix = `${prefix}${run++}:`
   const storeA = redisAssignmentStore({ client: admin, keyPrefix, rolegate: rg })
@@ -177,6 +178,41 @@ describe('redisContextResolver, bounded', () => {
       })
       .toBe(2)
     expect((await resolve({ id: 'u' })).can('projects:write')).toBe(true)
+  })
+})
+
+describe('redisContextResolver: failures it answers anyway', () => {
+  test('a copy served while Redis fails is reported; an onError that throws goes to console.error', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const loggerDown = new Error('logger down')
+    const subscriber = await connect()
+    const id = await subscriber.client('ID')
+    try {
+      const { storeA, storeB, resolve } = await instances({
+        mode: 'bounded',
+        boundMs: 60_000,
+        subscriber,
+        onError: () => {
+          throw loggerDown
+        },
+      })
+      await storeA.assign('u', 'standard')
+      await resolve({ id: 'u' })
+      // The resolver's own client goes down, then the subscription drops: the copy must be
+      // confirmed again, cannot be, and is served as still within its bound.
+      ;(storeB.client as Redis).disconnect()
+      await admin.client('KILL', 'ID', String(id))
+      await expect
+        .poll(async () => {
+          await resolve({ id: 'u' })
+          return resolve.stats().servedStale
+        })
+        .toBeGreaterThan(0)
+      expect((await resolve({ id: 'u' })).can('projects:write')).toBe(true)
+      expect(logged).toHaveBeenCalledWith(loggerDown)
+    } finally {
+      logged.mockRestore()
+    }
   })
 })
 

@@ -1,4 +1,5 @@
 import {
+  reportSafely,
   BackendUnavailableError,
   type Assignments,
   type ContextResolver,
@@ -160,12 +161,9 @@ export function redisContextResolver<P extends PolicyInput>({
   const cache = new LRUCache<string, Entry<P>>({ max })
   const flights = new Map<string, Flight<Entry<P>>>()
   const counts = { hits: 0, lookups: 0, servedStale: 0, unavailable: 0 }
+  // What the app's reporter throws goes to console.error: it must not fail the call it reports on.
   const report = (error: unknown): void => {
-    try {
-      onError?.(error)
-    } catch {
-      // A reporter must not fail a request.
-    }
+    if (onError !== undefined) reportSafely(onError, error)
   }
 
   // Bumped whenever the subscription may have missed a message; copies from before are suspect.
