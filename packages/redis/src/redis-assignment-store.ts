@@ -54,7 +54,10 @@ export interface RedisAssignmentStoreOptions {
   readonly maxAttempts?: number | undefined
   /** Called after every committed change, e.g. to emit audit events. Errors it throws are ignored. */
   readonly onChange?: ((change: AssignmentChange) => void) | undefined
-  /** Told about failures that do not fail the call: keeping the role index up to date. */
+  /**
+   * Told about failures that do not fail the call: keeping the role index up to date. What it
+   * throws goes to `console.error`.
+   */
   readonly onError?: ((error: unknown) => void) | undefined
   /**
    * Check the client's options ({@link checkRedisClient}): `true` throws on an unbounded offline

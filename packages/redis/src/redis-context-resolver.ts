@@ -59,7 +59,10 @@ export interface RedisContextResolverOptions<P extends PolicyInput> {
    * own to manage it yourself, or `false` to rely on the time bound alone. Strict mode needs none.
    */
   readonly subscriber?: RedisClient | false | undefined
-  /** Told about failures that do not fail a request (a lost subscription, a stale copy served). */
+  /**
+   * Told about failures that do not fail a request (a lost subscription, a stale copy served).
+   * What it throws goes to `console.error`.
+   */
   readonly onError?: ((error: unknown) => void) | undefined
 }
 
