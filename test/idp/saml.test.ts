@@ -376,6 +376,29 @@ describe('SAML logins through @node-saml/passport-saml with signed responses', (
       expect(routes).toEqual(allowedOnly('GET /reports'))
     })
 
+    test('an attribute named twice is refused: node-saml would keep only its last values', async () => {
+      const SAMLResponse = await entraResponse({
+        attributes: { [TENANT_ID]: 'tenant-1' },
+        attributeList: [
+          [GROUPS, 'ffffffff-0000-0000-0000-000000000000'],
+          [GROUPS, FINANCE_GID],
+        ],
+      })
+      expect(await refused('entra', SAMLResponse)).toEqual(
+        unauthenticated('rolegate: duplicate-attribute'),
+      )
+    })
+
+    test('an attribute named nameID does not stand in for a missing NameID', async () => {
+      const SAMLResponse = await entraResponse({
+        nameId: null,
+        attributes: { nameID: 'root', [GROUPS]: FINANCE_GID, [TENANT_ID]: 'tenant-1' },
+      })
+      expect(await refused('entra', SAMLResponse)).toEqual(
+        unauthenticated('rolegate: the assertion has no NameID'),
+      )
+    })
+
     test('attributes named __proto__ and constructor give no role', async () => {
       const attributes = {
         ['__proto__']: [FINANCE_GID, 'Billing.Admin'],

@@ -22,7 +22,8 @@ export interface SamlResponseOptions {
   readonly acsUrl: string
   /** The AuthnRequest ID this answers. @defaultValue none (IdP-initiated) */
   readonly inResponseTo?: string
-  readonly nameId: string
+  /** The Subject's NameID; `null` leaves the element out (an assertion rolegate must refuse). */
+  readonly nameId: string | null
   /** @defaultValue `'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified'` */
   readonly nameIdFormat?: string
   /**
@@ -31,6 +32,12 @@ export interface SamlResponseOptions {
    * @defaultValue `{}`
    */
   readonly attributes?: Readonly<Record<string, string | readonly string[]>>
+  /**
+   * Attributes in order, where a name may come twice (as a careless or hostile IdP may send it):
+   * written after `attributes`.
+   * @defaultValue `[]`
+   */
+  readonly attributeList?: readonly (readonly [string, string | readonly string[]])[]
   /** `Conditions`' `NotBefore`. @defaultValue one minute ago */
   readonly notBefore?: Date
   /** `Conditions`' and the subject confirmation's `NotOnOrAfter`. @defaultValue in five minutes */
@@ -156,7 +163,10 @@ function responseXml(options: SamlResponseOptions): string {
     `<samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>`,
     `<saml:Assertion xmlns:saml="${NS_ASSERTION}" ID="_${randomUUID()}" Version="2.0" IssueInstant="${now.toISOString()}">`,
     issuer,
-    `<saml:Subject><saml:NameID Format="${escapeXml(format)}">${escapeXml(options.nameId)}</saml:NameID>`,
+    `<saml:Subject>`,
+    options.nameId === null
+      ? ''
+      : `<saml:NameID Format="${escapeXml(format)}">${escapeXml(options.nameId)}</saml:NameID>`,
     `<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer">`,
     `<saml:SubjectConfirmationData NotOnOrAfter="${notOnOrAfter.toISOString()}"`,
     ` Recipient="${escapeXml(options.acsUrl)}"${inResponseTo}/></saml:SubjectConfirmation></saml:Subject>`,
@@ -167,13 +177,17 @@ function responseXml(options: SamlResponseOptions): string {
     `<saml:AuthnContext><saml:AuthnContextClassRef>`,
     `urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport`,
     `</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>`,
-    attributeStatement(options.attributes ?? {}),
+    attributeStatement([
+      ...Object.entries(options.attributes ?? {}),
+      ...(options.attributeList ?? []),
+    ]),
     `</saml:Assertion></samlp:Response>`,
   ].join('')
 }
 
-function attributeStatement(attributes: NonNullable<SamlResponseOptions['attributes']>): string {
-  const entries = Object.entries(attributes)
+function attributeStatement(
+  entries: readonly (readonly [string, string | readonly string[]])[],
+): string {
   if (entries.length === 0) return ''
   const body = entries.map(([name, values]) => {
     const format = name.includes(':') ? 'uri' : 'basic'

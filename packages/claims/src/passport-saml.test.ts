@@ -33,7 +33,9 @@ function profile(
     nameID,
     nameIDFormat: 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent',
     attributes,
-    getAssertion: () => ({ Assertion: { Issuer: issuer } }),
+    getAssertion: () => ({
+      Assertion: { Issuer: issuer, Subject: [nameID === '' ? {} : { NameID: [{ _: nameID }] }] },
+    }),
   }
 }
 

@@ -101,10 +101,11 @@ export function samlVerify({
 
   async function verifyProfile(profile: Profile | null): Promise<ClaimsSubject | string> {
     if (profile === null) return 'rolegate: no SAML profile'
-    const nameId = profile.nameID
-    if (typeof nameId !== 'string' || nameId === '') return 'rolegate: the assertion has no NameID'
+    const nameId = assertionNameId(profile)
+    if (nameId === undefined) return 'rolegate: the assertion has no NameID'
     const issuer = assertionIssuer(profile)
     if (issuer === undefined) return 'rolegate: issuer-missing'
+    if (hasDuplicateAttribute(profile)) return 'rolegate: duplicate-attribute'
     const attributes = ownAttributes(profile)
     const mapping = await mapper.map({
       connection,
@@ -151,6 +152,63 @@ function assertionIssuer(profile: Profile): string | undefined {
     return typeof text === 'string' && text !== '' ? text : undefined
   }
   return typeof profile.issuer === 'string' && profile.issuer !== '' ? profile.issuer : undefined
+}
+
+/** The parsed assertion node-saml checked the signature of, when it gives it. */
+function parsedAssertion(profile: Profile): Record<string, unknown> | undefined {
+  if (typeof profile.getAssertion !== 'function') return undefined
+  const parsed = profile.getAssertion() as { Assertion?: unknown }
+  return isObject(parsed.Assertion) ? (parsed.Assertion as Record<string, unknown>) : {}
+}
+
+/** The first child element `name` of a parsed element (xml2js gives every child as a list). */
+function child(element: unknown, name: string): unknown {
+  const children: unknown = isObject(element)
+    ? (element as Record<string, unknown>)[name]
+    : undefined
+  return Array.isArray(children) ? children[0] : undefined
+}
+
+/**
+ * The subject's id. node-saml copies attributes onto the profile where it has no property of
+ * that name, so without a NameID element an attribute named `nameID` would become the id: the
+ * assertion must have a NameID (or an EncryptedID, which node-saml decrypts into `nameID`).
+ */
+function assertionNameId(profile: Profile): string | undefined {
+  const assertion = parsedAssertion(profile)
+  if (assertion !== undefined) {
+    const subject = child(assertion, 'Subject')
+    if (child(subject, 'NameID') === undefined && child(subject, 'EncryptedID') === undefined)
+      return undefined
+  }
+  const nameId: unknown = profile.nameID
+  return typeof nameId === 'string' && nameId !== '' ? nameId : undefined
+}
+
+/**
+ * Whether the assertion names an attribute twice: node-saml keeps only the last one's values, so
+ * the mapper would never see the others (one that `onUnmapped: 'reject'` should have refused).
+ */
+function hasDuplicateAttribute(profile: Profile): boolean {
+  const assertion = parsedAssertion(profile)
+  if (assertion === undefined) return false
+  const statements: unknown = assertion['AttributeStatement']
+  const seen = new Set<unknown>()
+  for (const statement of Array.isArray(statements) ? statements : []) {
+    const attributes: unknown = isObject(statement)
+      ? (statement as Record<string, unknown>)['Attribute']
+      : undefined
+    for (const attribute of Array.isArray(attributes) ? attributes : []) {
+      // xml2js keeps an element's attributes under `$`: the Attribute's Name is `$.Name`.
+      const xmlAttributes: unknown = isObject(attribute)
+        ? (attribute as { $?: unknown }).$
+        : undefined
+      const name = isObject(xmlAttributes) ? (xmlAttributes as { Name?: unknown }).Name : undefined
+      if (seen.has(name)) return true
+      seen.add(name)
+    }
+  }
+  return false
 }
 
 function ownAttributes(profile: Profile): Readonly<Record<string, unknown>> {
