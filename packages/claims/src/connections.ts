@@ -1,5 +1,5 @@
 import { isObject } from './claim-path.js'
-import { ClaimMappingError } from './errors.js'
+import { ClaimMappingError, claimMappingErrors, refuseUnknownKeys } from './errors.js'
 import { compileRule, type ClaimRule, type CompiledRule } from './rules.js'
 
 /** What kind of provider data is being mapped. */
@@ -112,6 +112,20 @@ export interface CompiledConnection {
 }
 
 const CONNECTION_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
+
+const COMMON_KEYS = [
+  'protocol',
+  'issuer',
+  'rules',
+  'defaultRoles',
+  'onUnmapped',
+  'maxValues',
+  'tenants',
+  'resolveOverage',
+  'subjectType',
+]
+const OIDC_KEYS: ReadonlySet<string> = new Set([...COMMON_KEYS, 'audience'])
+const SAML_KEYS: ReadonlySet<string> = new Set([...COMMON_KEYS, 'certificates'])
 /** Where a multi-tenant issuer takes the `tid` claim: `https://login.microsoftonline.com/{tenantid}/v2.0`. */
 export const TENANT_PLACEHOLDER = '{tenantid}'
 
@@ -134,6 +148,13 @@ export function compileConnection(
   const raw = connection as unknown as Readonly<Record<string, unknown>>
   if (raw['protocol'] !== 'oidc' && raw['protocol'] !== 'saml')
     fail('"protocol" must be "oidc" or "saml"')
+  // A misspelt key would be dropped in silence, and "audiance" would leave the audience unchecked.
+  refuseUnknownKeys(
+    raw,
+    raw['protocol'] === 'oidc' ? OIDC_KEYS : SAML_KEYS,
+    `an ${String(raw['protocol']).toUpperCase()} connection`,
+    { connection: name },
+  )
   const { protocol, issuer } = connection
   if (typeof issuer !== 'string' || issuer === '') fail('"issuer" must be a non-empty string')
   const tenants = stringList(connection.tenants, '"tenants"', fail)
@@ -156,9 +177,18 @@ export function compileConnection(
     fail('"resolveOverage" must be a function')
   if (subjectType !== undefined && (typeof subjectType !== 'string' || subjectType === ''))
     fail('"subjectType" must be a non-empty string')
-  const rules = connection.rules.map((rule, i) =>
-    compileRule(rule, i, { connection: name, maxValues }),
-  )
+  // Every rule is compiled, and the problems of all of them are reported together.
+  const problems: ClaimMappingError[] = []
+  const rules: CompiledRule[] = []
+  connection.rules.forEach((rule, i) => {
+    try {
+      rules.push(compileRule(rule, i, { connection: name, maxValues }))
+    } catch (error) {
+      if (!(error instanceof ClaimMappingError)) throw error
+      problems.push(error)
+    }
+  })
+  if (problems.length > 0) throw claimMappingErrors(problems)
   const ids = rules.map((r) => r.id)
   const duplicate = ids.find((id, i) => ids.indexOf(id) !== i)
   if (duplicate !== undefined) fail(`two rules have the id "${duplicate}"`)

@@ -3,6 +3,7 @@ import { describe, expect, test } from 'vitest'
 
 import { createClaimMapper, type ClaimInput } from './create-claim-mapper.js'
 import type { Connection } from './connections.js'
+import type { ClaimRule } from './rules.js'
 import { ClaimMappingError } from './errors.js'
 
 const ISS = 'https://sso.example.test/realms/billing'
@@ -780,6 +781,34 @@ describe('createClaimMapper: checked when created', () => {
       },
       'connection "sso": two rules have the id "x"',
     ],
+    // A misspelt key is refused, never dropped: "audiance" would leave the audience unchecked.
+    [
+      { audiance: 'app' },
+      'connection "sso": unknown key "audiance" in an OIDC connection (known: protocol, issuer, rules, defaultRoles, onUnmapped, maxValues, tenants, resolveOverage, subjectType, audience)',
+    ],
+    [
+      { onUnmaped: 'reject', tenant: ['t'] },
+      'unknown keys "onUnmaped", "tenant" in an OIDC connection',
+    ],
+    [{ certificates: 'CERT' }, 'unknown key "certificates" in an OIDC connection'],
+    [
+      { rules: [{ claim: 'g', map: { a: 'a' }, caseInsensitve: true }] },
+      'rule "rules[0]": unknown key "caseInsensitve" in a rule',
+    ],
+    [
+      { rules: [{ claim: 'g', map: { a: 'a' }, caseInsensitive: 'yes' }] },
+      'rule "rules[0]": "caseInsensitive" must be true or false',
+    ],
+    [{ rules: [{ id: 5, claim: 'g', map: { a: 'a' } }] }, '"id" must be a non-empty string'],
+    [
+      { rules: [{ claim: 'g', map: { a: { role: 'a', scope: 's', extra: 1 } } }] },
+      'rule "rules[0]": "map" for "a" has unknown keys "extra"',
+    ],
+    [
+      { rules: [{ claim: 'g', scopes: { prefix: 't:', roles: ['a'], patern: /x/ } }] },
+      '"scopes" has unknown keys "patern"',
+    ],
+    [{ rules: [null] }, 'connection "sso", rule "rules[0]": must be an object'],
   ])('refuses a malformed connection (%j)', (extra, message) => {
     const create = () =>
       createClaimMapper({ connections: { sso: connection(extra as Partial<Connection>) } })
@@ -801,6 +830,30 @@ describe('createClaimMapper: checked when created', () => {
           'Claim mapping: connection "bad name": names are letters, digits, ".", "_" and "-"',
       })
     }
+  })
+
+  test('every problem is listed, in every connection and rule, each with where it is', () => {
+    const create = () =>
+      createClaimMapper({
+        connections: {
+          a: connection({ issuer: 5 as unknown as string }),
+          sso: connection({
+            rules: [
+              { claim: 'g', map: {} },
+              { id: 'ok', claim: 'h', map: { h: 'h' } },
+              { claim: 'i', map: { i: 'i' }, split: 'tab' } as unknown as ClaimRule,
+            ],
+          }),
+        },
+      })
+    expect(create).toThrow(
+      [
+        'Claim mapping: 3 problems:',
+        '  - connection "a": "issuer" must be a non-empty string',
+        '  - connection "sso", rule "rules[0]": "map" is empty',
+        '  - connection "sso", rule "rules[2]": "split" must be "space" or ","',
+      ].join('\n'),
+    )
   })
 
   test('a SAML connection needs certificates', () => {

@@ -1,6 +1,6 @@
-import { claimLabel, parseClaimPath, type ClaimPath } from './claim-path.js'
+import { claimLabel, isObject, parseClaimPath, type ClaimPath } from './claim-path.js'
 import { asciiLowerCase, type ValueSplit } from './claim-values.js'
-import { ClaimMappingError } from './errors.js'
+import { ClaimMappingError, refuseUnknownKeys } from './errors.js'
 import { universalValueTest } from './universal-values.js'
 
 /** A role a value maps to: a global role by name, or a role held in one scope. */
@@ -113,6 +113,17 @@ export interface CompiledRule {
 }
 
 const DEFAULT_SCOPE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
+
+const RULE_KEYS: ReadonlySet<string> = new Set([
+  'id',
+  'claim',
+  'caseInsensitive',
+  'split',
+  'maxValues',
+  'allowUniversalValues',
+  'map',
+  'scopes',
+])
 const identity = (value: string): string => value
 
 /**
@@ -125,11 +136,19 @@ export function compileRule(
   index: number,
   { connection, maxValues }: { readonly connection: string; readonly maxValues: number },
 ): CompiledRule {
+  if (!isObject(rule))
+    throw new ClaimMappingError('must be an object', { connection, rule: `rules[${index}]` })
   const id = typeof rule.id === 'string' && rule.id !== '' ? rule.id : `rules[${index}]`
   const where = { connection, rule: id }
   const fail = (message: string): never => {
     throw new ClaimMappingError(message, where)
   }
+  refuseUnknownKeys(rule, RULE_KEYS, 'a rule', where)
+  if (rule.id !== undefined && (typeof rule.id !== 'string' || rule.id === ''))
+    fail('"id" must be a non-empty string')
+  for (const flag of ['caseInsensitive', 'allowUniversalValues'] as const)
+    if (rule[flag] !== undefined && typeof rule[flag] !== 'boolean')
+      fail(`"${flag}" must be true or false`)
   const segments = parseClaimPath(rule.claim, where)
   const fold = rule.caseInsensitive === true ? asciiLowerCase : identity
   const isUniversal = universalValueTest(fold)
@@ -195,6 +214,11 @@ function roleGrant(target: unknown, value: string, fail: (message: string) => ne
   if (typeof target === 'string' && target !== '') return { role: target }
   if (typeof target === 'object' && target !== null) {
     const { role, scope } = target as { role?: unknown; scope?: unknown }
+    const others = Object.keys(target).filter((key) => key !== 'role' && key !== 'scope')
+    if (others.length > 0)
+      fail(
+        `"map" for "${value}" has unknown keys ${others.map((k) => JSON.stringify(k)).join(', ')}`,
+      )
     if (typeof role === 'string' && role !== '' && typeof scope === 'string' && scope !== '')
       return { role, scope }
   }
@@ -205,7 +229,11 @@ function compileScopes(
   scopes: unknown,
   fail: (message: string) => never,
 ): NonNullable<CompiledRule['scopes']> {
-  const { prefix, roles, pattern } = (scopes ?? {}) as { [K in keyof ScopeTarget]?: unknown }
+  if (!isObject(scopes)) return fail('"scopes" must be an object')
+  const others = Object.keys(scopes).filter((key) => !['prefix', 'roles', 'pattern'].includes(key))
+  if (others.length > 0)
+    fail(`"scopes" has unknown keys ${others.map((k) => JSON.stringify(k)).join(', ')}`)
+  const { prefix, roles, pattern } = scopes as { [K in keyof ScopeTarget]?: unknown }
   if (typeof prefix !== 'string' || prefix === '')
     fail('"scopes.prefix" must be a non-empty string')
   if (
