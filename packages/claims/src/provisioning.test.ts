@@ -109,6 +109,12 @@ describe('firstUserOfDomain', () => {
       { 'example.com': { connection: 'g', hostedDomain: 'x', tenant: 'y' } },
       'needs a connection and one of hostedDomain or tenant',
     ],
+    [{ 'example.com': null }, '"example.com" needs a connection and one of hostedDomain or tenant'],
+    [
+      { 'example.com': { connection: 'g', hostedDomain: 5 } },
+      '"example.com" needs a connection and one of hostedDomain or tenant',
+    ],
+    [null, 'firstUserOfDomain: "domains" must map domains to their authority'],
   ])('refuses malformed domains (%j)', (domains, message) => {
     expect(() => firstUserOfDomain({ role: 'admin', domains: domains as never })).toThrow(message)
   })

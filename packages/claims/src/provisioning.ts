@@ -1,5 +1,6 @@
 import { UnknownRoleError } from '@rolegate/core'
 
+import { isObject } from './claim-path.js'
 import { asciiLowerCase } from './claim-values.js'
 import type { RoleChecker } from './create-claim-mapper.js'
 import { ClaimMappingError } from './errors.js'
@@ -74,11 +75,21 @@ export function firstUserOfDomain({
 }: FirstUserOfDomainOptions): (input: FirstUserInput) => Promise<FirstUserDecision> {
   checkRole(role, 'firstUserOfDomain', rolegate)
   const authorities = new Map<string, DomainAuthority>()
+  if (!isObject(domains))
+    throw new ClaimMappingError('firstUserOfDomain: "domains" must map domains to their authority')
   for (const [domain, authority] of Object.entries(domains)) {
     if (!ASCII_DOMAIN.test(domain))
       throw new ClaimMappingError(`firstUserOfDomain: "${domain}" is not a lower-case ASCII domain`)
-    const proofs = [authority.hostedDomain, authority.tenant].filter((p) => p !== undefined)
-    if (typeof authority.connection !== 'string' || proofs.length !== 1 || proofs[0] === '')
+    const { connection, hostedDomain, tenant } = (isObject(authority) ? authority : {}) as Partial<
+      Record<keyof DomainAuthority, unknown>
+    >
+    const proofs = [hostedDomain, tenant].filter((p) => p !== undefined)
+    if (
+      typeof connection !== 'string' ||
+      proofs.length !== 1 ||
+      typeof proofs[0] !== 'string' ||
+      proofs[0] === ''
+    )
       throw new ClaimMappingError(
         `firstUserOfDomain: "${domain}" needs a connection and one of hostedDomain or tenant`,
       )
