@@ -543,6 +543,18 @@ describe('createClaimMapper: default roles and overage', () => {
     expect(result.rejection?.code).toBe('overage')
   })
 
+  test('any hasgroups but false is the marker; false is none', async () => {
+    const mapper = mapperWith({ rules: [groupsRule] })
+    for (const hasgroups of ['True', 1, 'yes', {}]) {
+      const result = await mapper.map(idToken({ hasgroups, groups: ['billing-admins'] }))
+      expect(result.rejection?.code).toBe('overage')
+    }
+    for (const hasgroups of [false, 'false']) {
+      const result = await mapper.map(idToken({ hasgroups, groups: ['billing-admins'] }))
+      expect(result.rejection).toBeUndefined()
+    }
+  })
+
   test('a malformed _claim_names counts as an overage of every claim', async () => {
     const mapper = mapperWith({ rules: [groupsRule] })
     const result = await mapper.map(idToken({ _claim_names: 'groups', groups: ['billing-admins'] }))

@@ -10,7 +10,7 @@ export const ALL_CLAIMS = '*'
  *
  * - OIDC distributed claims: every key of `_claim_names` (Entra ID puts `groups` there, with a
  *   Graph URL in `_claim_sources`);
- * - Entra ID's implicit-flow marker `hasgroups: true`: `groups`;
+ * - Entra ID's implicit-flow marker `hasgroups: true` (any value but `false`): `groups`;
  * - SAML: the `http://schemas.microsoft.com/claims/groups.link` attribute: the groups attribute.
  *
  * Such a claim may be absent, or present and incomplete: either way it is missing data. A
@@ -26,7 +26,8 @@ export function overageClaims(kind: ClaimKind, claims: object): readonly string[
   const distributed = own('_claim_names')
   if (isObject(distributed)) for (const name of Object.keys(distributed)) names.add(name)
   else if (distributed !== undefined) names.add(ALL_CLAIMS)
+  // Anything but an explicit "no" is read as the marker: 'True' or 1 must not slip through.
   const hasGroups = own('hasgroups')
-  if (hasGroups === true || hasGroups === 'true') names.add('groups')
+  if (hasGroups !== undefined && hasGroups !== false && hasGroups !== 'false') names.add('groups')
   return [...names]
 }
