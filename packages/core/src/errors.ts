@@ -187,3 +187,10 @@ export function invalidArgument(
 ): TypeError & { code: 'ERR_ROLEGATE_INVALID_ARGUMENT' } {
   return Object.assign(new TypeError(message), { code: 'ERR_ROLEGATE_INVALID_ARGUMENT' as const })
 }
+
+/** A value named for an error message without serialising it (it may be hostile or huge). */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`
+}

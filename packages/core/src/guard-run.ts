@@ -3,8 +3,9 @@
  * it ends with. `guard.ts` makes guards; this runs them.
  */
 import { emitAudit, type AuditEvent } from './audit.js'
-import { reportError, reportSafely } from './report.js'
+import { reportSafely } from './report.js'
 import type { Decision } from './decision.js'
+import { describeValue } from './errors.js'
 import type { Allowed, Denial, GuardInput, Outcome, Requirement } from './guard.js'
 import { asHttpFailure } from './http-failure.js'
 import { isThenable } from './maybe-promise.js'
@@ -102,7 +103,7 @@ function denied<P extends PolicyInput>(
 function failure(error: unknown, settings: Settings | undefined): Verdict & { denial: Denial } {
   const http = asHttpFailure(error)
   if (http === undefined || http.code === 'ERR_ROLEGATE_BACKEND_UNAVAILABLE')
-    reportSafely(settings?.onError ?? reportError, error)
+    reportSafely(settings?.onError, error)
   if (http === undefined) {
     const denial: Denial = {
       allowed: false,
@@ -226,7 +227,7 @@ function inScope<P extends PolicyInput>(
   // A scope function of the app may hand on what the request sent (`?team=a&team=b` is a list):
   // anything but a string is refused, never turned into one that may name a scope the subject has.
   if (scope !== undefined && typeof scope !== 'string')
-    throw new TypeError(`A guard's scope must be a string, got ${describe(scope)}.`)
+    throw new TypeError(`A guard's scope must be a string, got ${describeValue(scope)}.`)
   if (trace !== undefined) trace.scope = scope
   const { resource } = input
   if (resource === undefined) return decide(spec, state, trace, ctx, scope, undefined)
@@ -322,11 +323,4 @@ function audit<P extends PolicyInput>(
     durationMs: performance.now() - started,
   }
   emitAudit(hook, event, onError)
-}
-
-/** A value named for an error message without serialising it (it may be hostile or huge). */
-function describe(value: unknown): string {
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'an array'
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`
 }

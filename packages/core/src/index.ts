@@ -6,6 +6,7 @@
  * @module
  */
 export { emitAudit, type AuditEvent, type AuditHook } from './audit.js'
+export { withDeadline } from './deadline.js'
 export {
   createRolegate,
   type ImpersonateOptions,

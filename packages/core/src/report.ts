@@ -5,16 +5,20 @@ export const reportError = (error: unknown): void => console.error(error)
 
 /**
  * Calls a user's `onError` without letting what it throws escape: a failing logger must not fail a
- * request, nor leave it unanswered. What the reporter throws goes to {@link reportError}.
+ * request, nor leave it unanswered. What the reporter throws goes to {@link reportError}, and so
+ * does the error itself when no reporter was set.
  *
  * @example
  * ```ts
  * reportSafely((error) => console.warn('rolegate:', error), new Error('cache down'))
  * ```
  */
-export function reportSafely(onError: (error: unknown) => void, error: unknown): void {
+export function reportSafely(
+  onError: ((error: unknown) => void) | undefined,
+  error: unknown,
+): void {
   try {
-    onError(error)
+    ;(onError ?? reportError)(error)
   } catch (reportFailure) {
     reportError(reportFailure)
   }

@@ -2,7 +2,7 @@ import type { AuditHook } from './audit.js'
 import { reportError } from './report.js'
 import type { Rolegate } from './create-rolegate.js'
 import type { Decision } from './decision.js'
-import { ForbiddenError, UnauthorizedError, invalidArgument } from './errors.js'
+import { ForbiddenError, UnauthorizedError, describeValue, invalidArgument } from './errors.js'
 import { areWritableHeaders } from './http-failure.js'
 import type { PermissionOf, PolicyInput, ResourceOf, RoleOf, Subject } from './policy/types.js'
 import { missingPermissionProblem, unauthorizedProblem } from './problem.js'
@@ -262,7 +262,7 @@ export function requestRolegate<P extends PolicyInput, R>(
       if (id === undefined || id === null || id === '') return actor
       if (typeof id !== 'string')
         throw new TypeError(
-          `The impersonation target must be a subject id (a string), got a ${typeof id}.`,
+          `The impersonation target must be a subject id (a string), got ${describeValue(id)}.`,
         )
       return actAs(request, actor, id, imp)
     })

@@ -1,7 +1,6 @@
 import {
   guard,
   guardInputOf,
-  reportError,
   reportSafely,
   type Allowed,
   type Guard,
@@ -101,7 +100,7 @@ export function bindGuards<P extends PolicyInput>(
       .catch((error: unknown) => {
         // Nothing here should throw (send is total); should it ever, the request is still answered
         // and the error reported, not left as an unhandled rejection that stops the process.
-        reportSafely(responderOf(state)?.onError ?? reportError, error)
+        reportSafely(responderOf(state)?.onError, error)
         if (!res.headersSent) send(res, failedCheck)
       })
   }
@@ -143,10 +142,11 @@ export function bindGuards<P extends PolicyInput>(
       return function redactFor(req, res, next) {
         run(check, req, res, next, inputOf(req), onDenied, ({ context, ...where }) => {
           // res.send(object) goes through res.json; res.jsonp does not, so both are wrapped.
+          const redacted = (body: unknown): unknown => context.redact(resource, body, where)
           const json = res.json.bind(res)
           const jsonp = res.jsonp.bind(res)
-          res.json = (body: unknown) => json(context.redact(resource, body, where))
-          res.jsonp = (body: unknown) => jsonp(context.redact(resource, body, where))
+          res.json = (body: unknown) => json(redacted(body))
+          res.jsonp = (body: unknown) => jsonp(redacted(body))
         })
       }
     },

@@ -3,7 +3,6 @@ import {
   asHttpFailure,
   failedCheckProblem,
   problemResponse,
-  reportError,
   reportSafely,
   type Denial,
 } from '@rolegate/core'
@@ -67,7 +66,7 @@ export function deny(
   if (handler === undefined) return fallback()
   const failed = (error: unknown): void => {
     // Safely: a reporter that throws here would leave the request unanswered.
-    reportSafely(responder?.onError ?? reportError, error)
+    reportSafely(responder?.onError, error)
     fallback()
   }
   try {
@@ -112,7 +111,7 @@ export function problemErrors({ onError }: ProblemErrorsOptions = {}): ErrorRequ
     if (http.code === 'ERR_ROLEGATE_BACKEND_UNAVAILABLE') {
       const state = (req as { rolegate?: object }).rolegate
       const responder = responderOf(state)
-      reportSafely(onError ?? responder?.onError ?? reportError, error)
+      reportSafely(onError ?? responder?.onError, error)
     }
     send(res, http)
   }

@@ -3,7 +3,6 @@ import {
   asHttpFailure,
   failedCheckProblem,
   problemResponse,
-  reportError,
   reportSafely,
   type Denial,
 } from '@rolegate/core'
@@ -71,7 +70,7 @@ export async function deny(
       if (ctx.body === null && ctx.status === 204) ctx.status = denial.status
       if (ctx.body !== undefined) return
     } catch (error) {
-      reportSafely(responder?.onError ?? reportError, error)
+      reportSafely(responder?.onError, error)
     }
   }
   send(ctx, denial)
@@ -114,7 +113,7 @@ export function problemErrors({ onError }: ProblemErrorsOptions = {}): Middlewar
       if (http.code === 'ERR_ROLEGATE_BACKEND_UNAVAILABLE') {
         const state = (ctx.state as { rolegate?: object }).rolegate
         const responder = responderOf(state)
-        reportSafely(onError ?? responder?.onError ?? reportError, error)
+        reportSafely(onError ?? responder?.onError, error)
       }
       send(ctx, http)
     }

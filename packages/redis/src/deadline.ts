@@ -1,3 +1,5 @@
+import { withDeadline as deadline } from '@rolegate/core'
+
 /**
  * Settles like `promise`, or rejects once `ms` have passed. rolegate puts its own deadline on every
  * Redis call instead of trusting the client's `commandTimeout` alone: a Cluster retries MOVED and
@@ -6,9 +8,5 @@
  * cancelled (Redis has no way to); only the caller stops waiting for it.
  */
 export function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms)
-  })
-  return Promise.race([promise, expired]).finally(() => clearTimeout(timer))
+  return deadline(promise, ms, 'Redis')
 }

@@ -1,4 +1,5 @@
 import {
+  isPolicyStore,
   reportSafely,
   BackendUnavailableError,
   type Assignments,
@@ -116,12 +117,6 @@ interface Flight<T> {
   invalidated: boolean
   /** The epoch the last announcement named. */
   announced?: string | null
-}
-
-function isPolicyStore<P extends PolicyInput>(
-  value: Rolegate<P> | RedisPolicyStore<P>,
-): value is RedisPolicyStore<P> {
-  return typeof (value as Partial<RedisPolicyStore<P>>).refresh === 'function'
 }
 
 /**

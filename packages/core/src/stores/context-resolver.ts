@@ -1,4 +1,5 @@
 import type { Rolegate } from '../create-rolegate.js'
+import { withDeadline } from '../deadline.js'
 import { BackendUnavailableError, RolegateError, invalidArgument } from '../errors.js'
 import type { PolicyInput, Subject } from '../policy/types.js'
 import type { RoleContext } from '../role-context.js'
@@ -92,16 +93,6 @@ function isNameList(value: unknown): boolean {
   return true
 }
 
-/** `promise`, or a rejection once `ms` have passed; the timer never keeps the process alive. */
-function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)
-    ;(timer as { unref?: () => void }).unref?.()
-  })
-  return Promise.race([promise, expired]).finally(() => clearTimeout(timer))
-}
-
 /**
  * A resolver that reads the subject's assignments from `store` (if any) and builds the context.
  * A store that fails, does not answer within `timeoutMs`, or answers with something that is not
@@ -130,7 +121,9 @@ export function contextResolver<P extends PolicyInput>({
     let stored: unknown
     try {
       const answer = Promise.resolve(store.get(subject.id))
-      stored = await (timeoutMs === undefined ? answer : withDeadline(answer, timeoutMs))
+      stored = await (timeoutMs === undefined
+        ? answer
+        : withDeadline(answer, timeoutMs, 'The assignment store'))
     } catch (cause) {
       if (cause instanceof RolegateError && cause.code === 'ERR_ROLEGATE_BACKEND_UNAVAILABLE')
         throw cause
