@@ -1,5 +1,5 @@
 import { isObject } from './claim-path.js'
-import { ClaimMappingError, claimMappingErrors, refuseUnknownKeys } from './errors.js'
+import { ClaimMappingError, checkEach, refuseUnknownKeys } from './errors.js'
 import { compileRule, type ClaimRule, type CompiledRule } from './rules.js'
 
 /** What kind of provider data is being mapped. */
@@ -178,17 +178,9 @@ export function compileConnection(
   if (subjectType !== undefined && (typeof subjectType !== 'string' || subjectType === ''))
     fail('"subjectType" must be a non-empty string')
   // Every rule is compiled, and the problems of all of them are reported together.
-  const problems: ClaimMappingError[] = []
-  const rules: CompiledRule[] = []
-  connection.rules.forEach((rule, i) => {
-    try {
-      rules.push(compileRule(rule, i, { connection: name, maxValues }))
-    } catch (error) {
-      if (!(error instanceof ClaimMappingError)) throw error
-      problems.push(error)
-    }
-  })
-  if (problems.length > 0) throw claimMappingErrors(problems)
+  const rules = checkEach(connection.rules, (rule, i) =>
+    compileRule(rule, i, { connection: name, maxValues }),
+  )
   const ids = rules.map((r) => r.id)
   const duplicate = ids.find((id, i) => ids.indexOf(id) !== i)
   if (duplicate !== undefined) fail(`two rules have the id "${duplicate}"`)

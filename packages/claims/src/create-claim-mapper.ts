@@ -9,7 +9,7 @@ import {
   type CompiledConnection,
   type Connection,
 } from './connections.js'
-import { ClaimMappingError, claimMappingErrors } from './errors.js'
+import { ClaimMappingError, checkEach } from './errors.js'
 import {
   mappingFromTrace,
   rejectedMapping,
@@ -110,18 +110,13 @@ export function createClaimMapper({
   maxValues = 1000,
 }: ClaimMapperOptions): ClaimMapper {
   if (!isObject(connections)) throw new ClaimMappingError('"connections" must be an object')
-  const compiled = new Map<string, CompiledConnection>()
   // Every connection is checked, and the problems of all of them are reported together.
-  const problems: ClaimMappingError[] = []
-  for (const [name, connection] of Object.entries(connections)) {
-    try {
-      compiled.set(name, compileConnection(name, connection, { maxValues }))
-    } catch (error) {
-      if (!(error instanceof ClaimMappingError)) throw error
-      problems.push(error)
-    }
-  }
-  if (problems.length > 0) throw claimMappingErrors(problems)
+  const compiled = new Map(
+    checkEach(
+      Object.entries(connections),
+      ([name, connection]) => [name, compileConnection(name, connection, { maxValues })] as const,
+    ),
+  )
   if (rolegate !== undefined) for (const conn of compiled.values()) checkRoles(conn, rolegate)
   const lookup = (name: string): CompiledConnection => {
     const conn = compiled.get(name)

@@ -51,6 +51,25 @@ export function claimMappingErrors(errors: readonly ClaimMappingError[]): ClaimM
   return new ClaimMappingError(`${problems.length} problems:\n${listed}`, {}, { problems })
 }
 
+/**
+ * `check` of every item, in order; the claim-mapping errors it throws are gathered and thrown
+ * together once every item has been checked, so that one start-up lists every problem.
+ */
+export function checkEach<T, R>(items: readonly T[], check: (item: T, index: number) => R): R[] {
+  const problems: ClaimMappingError[] = []
+  const results: R[] = []
+  items.forEach((item, index) => {
+    try {
+      results.push(check(item, index))
+    } catch (error) {
+      if (!(error instanceof ClaimMappingError)) throw error
+      problems.push(error)
+    }
+  })
+  if (problems.length > 0) throw claimMappingErrors(problems)
+  return results
+}
+
 /** Throws a {@link ClaimMappingError} naming each key of `value` not in `known`, with `where`. */
 export function refuseUnknownKeys(
   value: object,
