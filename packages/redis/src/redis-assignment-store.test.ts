@@ -157,6 +157,30 @@ describe('redisAssignmentStore', () => {
     })
   })
 
+  test('half a record holds no roles, and the next change replaces it', async () => {
+    const { store, keyPrefix } = setup()
+    const doc = '{"roles":["admin"],"scoped":{}}'
+    await client.hset(`${keyPrefix}s:{epoch-only}`, 'e', 'x')
+    await client.hset(`${keyPrefix}s:{doc-only}`, 'a', doc)
+    expect(await store.read('epoch-only')).toEqual({ epoch: 'x', assignments: undefined })
+    expect(await store.read('doc-only')).toEqual({ epoch: null, assignments: undefined })
+    await store.assign('epoch-only', 'standard')
+    await store.assign('doc-only', 'templates')
+    expect(await store.get('epoch-only')).toEqual({
+      type: undefined,
+      roles: ['standard'],
+      scoped: {},
+    })
+    expect(await store.get('doc-only')).toEqual({
+      type: undefined,
+      roles: ['templates'],
+      scoped: {},
+    })
+    await client.hdel(`${keyPrefix}s:{epoch-only}`, 'a')
+    await store.delete('epoch-only')
+    expect(await client.exists(`${keyPrefix}s:{epoch-only}`)).toBe(0)
+  })
+
   test('refuses a key prefix that would move the hash tag', () => {
     expect(() => redisAssignmentStore({ client, keyPrefix: 'a{b}:', rolegate: rg })).toThrow(
       'keyPrefix must be a string without "{" or "}" (it would move the hash tag), got "a{b}:"',

@@ -72,7 +72,7 @@ export type ChangeListener = (change: AssignmentChange, epoch: string | null) =>
 
 /** A subject's assignments with the epoch they were read at, from one atomic read. */
 export interface VersionedAssignments {
-  /** The subject's epoch token; `null` when the store holds nothing for the subject. */
+  /** The subject's epoch token; `null` when the subject's record has none (no record). */
   readonly epoch: string | null
   readonly assignments: Assignments | undefined
 }
@@ -152,8 +152,10 @@ export function redisAssignmentStore({
 
   const readRaw = async (subjectId: string): Promise<VersionedAssignments> => {
     const [epoch, doc] = await call(client.hmget(keys.subject(subjectId), 'e', 'a'))
-    if (epoch === null || epoch === undefined || doc === null || doc === undefined)
-      return { epoch: null, assignments: undefined }
+    // Only half a record (an operator's HDEL): no roles, which denies, but with the epoch it holds,
+    // which the next write must name to replace it; reported as no epoch, every write would fail.
+    if (epoch === null || epoch === undefined) return { epoch: null, assignments: undefined }
+    if (doc === null || doc === undefined) return { epoch, assignments: undefined }
     try {
       return { epoch, assignments: decodeAssignments(doc) }
     } catch (error) {
@@ -174,7 +176,7 @@ export function redisAssignmentStore({
 
   const change = async (
     subjectId: string,
-    compute: (current: Assignments | undefined) => Next,
+    compute: (current: Assignments | undefined, epoch: string | null) => Next,
     description: AssignmentChange,
   ): Promise<void> => {
     if (typeof subjectId !== 'string' || subjectId === '')
@@ -186,7 +188,7 @@ export function redisAssignmentStore({
     }
     for (let attempt = 0; attempt < maxAttempts; attempt++) {
       const { epoch, assignments } = await read(subjectId)
-      const next = compute(assignments)
+      const next = compute(assignments, epoch)
       if (next === UNCHANGED) return
       if (next !== undefined) {
         if (assignments !== undefined && encodeAssignments(next) === encodeAssignments(assignments))
@@ -284,7 +286,8 @@ export function redisAssignmentStore({
     delete(subjectId) {
       return change(
         subjectId,
-        (current) => (current === undefined ? UNCHANGED : undefined),
+        // A record with an epoch but no assignments (half a record) is still deleted.
+        (current, epoch) => (current === undefined && epoch === null ? UNCHANGED : undefined),
         described('delete', subjectId),
       )
     },
