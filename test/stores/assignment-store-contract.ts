@@ -5,7 +5,7 @@ import {
   type AssignmentChange,
   type AssignmentStore,
 } from '@rolegate/core'
-import { describe, expect, test } from 'vitest'
+import { describe, expect, test, vi } from 'vitest'
 
 /** The policy of the contract: billwerk-like exclusive roles, a subject type and a conflicting pair. */
 export const policy = definePolicy({
@@ -142,6 +142,21 @@ export function describeAssignmentStore(name: string, makeStore: MakeStore): voi
       ])
       expect(await store.get('u')).toBeUndefined()
       expect(await store.list({ role: 'standard' })).toEqual([])
+    })
+
+    test('an onChange that throws is reported, and the change stands', async () => {
+      const broken = new Error('audit log is down')
+      const store = makeStore(() => {
+        throw broken
+      })
+      const consoleError = vi.spyOn(console, 'error').mockImplementation(() => undefined)
+      try {
+        await store.assign('u', 'standard')
+        expect(consoleError.mock.calls).toEqual([[broken]])
+      } finally {
+        consoleError.mockRestore()
+      }
+      expect(await store.get('u')).toEqual({ type: undefined, roles: ['standard'], scoped: {} })
     })
 
     test('scopes named like Object.prototype members are plain data', async () => {

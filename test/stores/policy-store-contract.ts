@@ -6,7 +6,7 @@ import {
   type PolicyStore,
   type RoleInput,
 } from '@rolegate/core'
-import { describe, expect, test } from 'vitest'
+import { describe, expect, test, vi } from 'vitest'
 
 /** The code policy of the contract: custom roles are added to it. */
 export const policy = definePolicy({
@@ -32,6 +32,7 @@ export function describePolicyStore(name: string, makeStores: MakeStores): void 
     const changes: PolicyChange[] = []
     return { ...makeStores((change) => changes.push(change)), changes }
   }
+
   const can = (store: PolicyStore<typeof policy>, role: string, permission: string) =>
     store
       .current()
@@ -69,6 +70,28 @@ export function describePolicyStore(name: string, makeStores: MakeStores): void 
       stop()
       await policies.deleteRole('clerk')
       expect(heard).toEqual([{ kind: 'create', role: 'clerk', revision: 1 }])
+    })
+
+    test('a listener that throws is reported, and neither fails the change nor silences the others', async () => {
+      const broken = new Error('audit log is down')
+      const { policies } = makeStores(() => {
+        throw broken
+      })
+      const brokenWatcher = new Error('watcher bug')
+      const heard: PolicyChange[] = []
+      policies.watch(() => {
+        throw brokenWatcher
+      })
+      policies.watch((change) => heard.push(change))
+      const consoleError = vi.spyOn(console, 'error').mockImplementation(() => undefined)
+      try {
+        expect(await policies.createRole('clerk', clerk)).toBe(1)
+        expect(consoleError.mock.calls).toEqual([[brokenWatcher], [broken]])
+      } finally {
+        consoleError.mockRestore()
+      }
+      expect(heard).toEqual([{ kind: 'create', role: 'clerk', revision: 1 }])
+      expect(can(policies, 'clerk', 'invoices:export')).toBe(true)
     })
 
     test('a custom role is validated like a policy file, every problem listed', async () => {

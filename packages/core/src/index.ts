@@ -56,7 +56,7 @@ export {
   validatePolicy,
   type ValidateOptions,
 } from './policy/validate-policy.js'
-export { reportError, reportSafely } from './report.js'
+export { notifyListeners, reportError, reportSafely } from './report.js'
 export {
   PROBLEM_CONTENT_TYPE,
   failedCheckProblem,

@@ -23,3 +23,29 @@ export function reportSafely(
     reportError(reportFailure)
   }
 }
+
+/**
+ * Tells every listener about a change that has been made: what one throws goes to `onError` (see
+ * {@link reportSafely}) and neither stops the others nor turns the change into a failed call.
+ * Absent listeners (an unset `onChange`) are skipped.
+ *
+ * @example
+ * ```ts
+ * const listeners = new Set<(change: string) => void>([(change) => console.log(change)])
+ * notifyListeners(listeners, ['role created'])
+ * ```
+ */
+export function notifyListeners<Args extends readonly unknown[]>(
+  listeners: Iterable<((...args: Args) => void) | undefined>,
+  args: Args,
+  onError?: (error: unknown) => void,
+): void {
+  for (const listener of listeners) {
+    if (listener === undefined) continue
+    try {
+      listener(...args)
+    } catch (error) {
+      reportSafely(onError, error)
+    }
+  }
+}

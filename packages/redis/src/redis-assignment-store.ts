@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import {
-  reportSafely,
   AssignmentError,
   assigned,
   checkAssignments,
+  notifyListeners,
+  reportSafely,
   revoked,
   type AssignmentChange,
   type Assignments,
@@ -52,11 +53,14 @@ export interface RedisAssignmentStoreOptions {
    * @defaultValue 50
    */
   readonly maxAttempts?: number | undefined
-  /** Called after every committed change, e.g. to emit audit events. Errors it throws are ignored. */
+  /**
+   * Called after every committed change, e.g. to emit audit events. What it throws goes to
+   * `onError` (or `console.error`); the change stands.
+   */
   readonly onChange?: ((change: AssignmentChange) => void) | undefined
   /**
-   * Told about failures that do not fail the call: keeping the role index up to date. What it
-   * throws goes to `console.error`.
+   * Told about failures that do not fail the call: keeping the role index up to date, and what a
+   * change listener throws. What it throws goes to `console.error`.
    */
   readonly onError?: ((error: unknown) => void) | undefined
   /**
@@ -212,18 +216,9 @@ export function redisAssignmentStore({
       }
       if (committed) {
         const epoch = next === undefined ? null : token
-        for (const listener of watchers) {
-          try {
-            listener(description, epoch)
-          } catch {
-            // A listener must not turn a stored change into a failed call.
-          }
-        }
-        try {
-          onChange?.(description)
-        } catch {
-          // Nor may the user's.
-        }
+        // What a listener throws is a bug in it, so it is always reported, even without onError.
+        notifyListeners(watchers, [description, epoch], onError)
+        notifyListeners([onChange], [description], onError)
         await index.update(subjectId, assignments, next).catch(report)
         return
       }

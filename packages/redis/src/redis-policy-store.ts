@@ -1,5 +1,6 @@
 import {
   customRoleEdits,
+  notifyListeners,
   PolicyError,
   withCustomRoles,
   type Condition,
@@ -40,7 +41,7 @@ export interface RedisPolicyStoreOptions<P extends PolicyInput> {
   readonly timeoutMs?: number | undefined
   /** @defaultValue 20 */
   readonly maxAttempts?: number | undefined
-  /** Called after every committed change. Errors it throws are ignored. */
+  /** Called after every committed change. What it throws goes to `console.error`; the change stands. */
   readonly onChange?: ((change: PolicyChange) => void) | undefined
   /** @defaultValue true */
   readonly checkClient?: boolean | undefined
@@ -171,13 +172,7 @@ export function redisPolicyStore<const P extends PolicyInput>({
       }
       if (committed) {
         loaded = { etag, revision, roles, rolegate }
-        for (const listener of [...watchers, onChange]) {
-          try {
-            listener?.({ kind, role: name, revision })
-          } catch {
-            // A listener must not turn a stored change into a failed call.
-          }
-        }
+        notifyListeners([...watchers, onChange], [{ kind, role: name, revision }])
         return revision
       }
     }

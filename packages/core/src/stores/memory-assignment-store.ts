@@ -1,5 +1,6 @@
 import type { CompiledPolicy } from '../policy/compile-policy.js'
 import { invalidArgument } from '../errors.js'
+import { notifyListeners } from '../report.js'
 import { assigned, normalizeAssignments, revoked, rolesInScope } from './assignment-edits.js'
 import { checkAssignments } from './check-assignments.js'
 import type { RoleHolding } from './policy-store.js'
@@ -9,7 +10,10 @@ import type { AssignmentChange, Assignments, AssignmentStore } from './types.js'
 export interface MemoryAssignmentStoreOptions {
   /** The rolegate whose policy the store enforces; read on every change, so a new policy applies at once. */
   readonly rolegate: { readonly policy: CompiledPolicy }
-  /** Called after every change, e.g. to emit audit events. Errors it throws are ignored. */
+  /**
+   * Called after every change, e.g. to emit audit events. What it throws goes to `console.error`;
+   * the change stands.
+   */
   readonly onChange?: (change: AssignmentChange) => void
 }
 
@@ -43,13 +47,7 @@ export function memoryAssignmentStore({
   onChange,
 }: MemoryAssignmentStoreOptions): MemoryAssignmentStore {
   const subjects = new Map<string, Assignments>()
-  const notify = (change: AssignmentChange): void => {
-    try {
-      onChange?.(change)
-    } catch {
-      // A listener must not turn a stored change into a failed call.
-    }
-  }
+  const notify = (change: AssignmentChange): void => notifyListeners([onChange], [change])
   /**
    * Checks and keeps `next`, in its canonical form and frozen, then tells `onChange`; a change that
    * changes nothing is neither kept nor told, as in `@rolegate/redis`.

@@ -1,4 +1,5 @@
 import type { PolicyInput, RoleInput } from '../policy/types.js'
+import { notifyListeners } from '../report.js'
 import {
   customRoleEdits,
   withCustomRoles,
@@ -16,7 +17,7 @@ export interface MemoryPolicyStoreOptions<P extends PolicyInput> extends CustomR
    */
   readonly assignments?:
     { holdings(role: string): Promise<readonly RoleHolding[]> | readonly RoleHolding[] } | undefined
-  /** Called after every change. Errors it throws are ignored. */
+  /** Called after every change. What it throws goes to `console.error`; the change stands. */
   readonly onChange?: ((change: PolicyChange) => void) | undefined
 }
 
@@ -57,13 +58,7 @@ export function memoryPolicyStore<const P extends PolicyInput>(
       roles = next
       rolegate = compiled
       revision++
-      for (const listener of [...watchers, onChange]) {
-        try {
-          listener?.({ kind, role: name, revision })
-        } catch {
-          // A listener must not turn a kept change into a failed call.
-        }
-      }
+      notifyListeners([...watchers, onChange], [{ kind, role: name, revision }])
       return revision
     })
     queue = run.catch(() => undefined)
