@@ -1,4 +1,4 @@
-import { normalizeAssignments, type Assignments, type GrantInput } from '@rolegate/core'
+import { assignmentsProblem, normalizeAssignments, type Assignments } from '@rolegate/core'
 
 /** One role held by a subject: globally (`scope` undefined) or in a scope. */
 export interface Holding {
@@ -23,28 +23,11 @@ export function encodeAssignments(assignments: Assignments): string {
  */
 export function decodeAssignments(text: string): Assignments {
   const doc: unknown = JSON.parse(text)
-  if (!isRecord(doc)) throw new Error('stored assignments are not an object')
-  const { type, roles, scoped, grants } = doc
-  if (type !== undefined && typeof type !== 'string')
-    throw new Error('stored "type" is not a string')
-  if (!isStringList(roles)) throw new Error('stored "roles" is not a list of role names')
-  if (!isRecord(scoped)) throw new Error('stored "scoped" is not an object')
-  const scopedRoles: Record<string, readonly string[]> = Object.create(null) as Record<
-    string,
-    readonly string[]
-  >
-  for (const scope of Object.keys(scoped)) {
-    const list = scoped[scope]
-    if (!isStringList(list)) throw new Error(`stored "scoped.${scope}" is not a list of role names`)
-    scopedRoles[scope] = list
-  }
-  if (grants !== undefined && !isRecord(grants)) throw new Error('stored "grants" is not an object')
-  return {
-    type,
-    roles,
-    scoped: scopedRoles,
-    ...(grants === undefined ? {} : { grants: grants as Readonly<Record<string, GrantInput>> }),
-  }
+  const problem = assignmentsProblem(doc)
+  if (problem !== undefined) throw new Error(`stored assignments: ${problem}`)
+  // Only the fields of Assignments: what an operator added by hand goes no further.
+  const { type, roles, scoped, grants } = doc as Assignments
+  return { type, roles, scoped, ...(grants === undefined ? {} : { grants }) }
 }
 
 /** Every role the assignments hold, globally and per scope. */
@@ -67,12 +50,4 @@ export function holds(assignments: Assignments | undefined, { role, scope }: Hol
         ? assignments.scoped[scope]
         : undefined
   return held?.includes(role) ?? false
-}
-
-function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-function isStringList(value: unknown): value is readonly string[] {
-  return Array.isArray(value) && value.every((v) => typeof v === 'string')
 }

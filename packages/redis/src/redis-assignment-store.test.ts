@@ -154,6 +154,7 @@ describe('redisAssignmentStore', () => {
       code: 'ERR_ROLEGATE_BACKEND_UNAVAILABLE',
       status: 503,
       message: 'The stored assignments of subject "u" are unreadable.',
+      cause: { message: 'stored assignments: "roles" is not a list of role names' },
     })
   })
 

@@ -81,23 +81,32 @@ describe('contextResolver', () => {
     expect(ctx.can('invoices:read')).toBe(true)
   })
 
-  test('an answer that is not assignments is refused with 503, naming the subject', async () => {
-    const answers: unknown[] = [
-      null,
-      'viewer',
-      {},
-      { roles: 'viewer', scoped: {} },
-      { roles: [], scoped: null },
-      { roles: [1], scoped: {} },
-      { roles: [], scoped: { 'team:1': 'viewer' } },
+  test('an answer that is not assignments is refused with 503, naming the subject and the fault', async () => {
+    const answers: [answer: unknown, problem: string][] = [
+      [null, 'not an object'],
+      ['viewer', 'not an object'],
+      [['viewer'], 'not an object'],
+      [{}, '"roles" is not a list of role names'],
+      [{ roles: 'viewer', scoped: {} }, '"roles" is not a list of role names'],
+      [{ roles: [1], scoped: {} }, '"roles" is not a list of role names'],
+      [{ roles: [], scoped: null }, '"scoped" is not an object'],
+      [{ roles: [], scoped: ['viewer'] }, '"scoped" is not an object'],
+      [
+        { roles: [], scoped: { 'team:1': 'viewer' } },
+        '"scoped.team:1" is not a list of role names',
+      ],
+      [{ type: 7, roles: [], scoped: {} }, '"type" is not a string'],
+      [{ roles: [], scoped: {}, grants: 'all' }, '"grants" is not an object'],
     ]
-    for (const answer of answers) {
+    for (const [answer, problem] of answers) {
       const resolve = contextResolver({
         rolegate: rg,
         store: answering(() => Promise.resolve(answer)),
       })
       await expect(resolve({ id: 'u' })).rejects.toMatchObject(
-        unavailable('The assignment store gave unreadable assignments for subject "u".'),
+        unavailable(
+          `The assignment store gave unreadable assignments for subject "u": ${problem}.`,
+        ),
       )
     }
   })

@@ -3,6 +3,7 @@ import { withDeadline } from '../deadline.js'
 import { BackendUnavailableError, RolegateError, invalidArgument } from '../errors.js'
 import type { PolicyInput, Subject } from '../policy/types.js'
 import type { RoleContext } from '../role-context.js'
+import { assignmentsProblem } from './assignments-problem.js'
 import { isPolicyStore, type PolicyStore } from './policy-store.js'
 import type { Assignments, AssignmentStore } from './types.js'
 
@@ -70,26 +71,23 @@ export function withAssignments(subject: Subject, stored: Assignments | undefine
 /** Answers already checked: the memory store gives the same frozen object until a change. */
 const checked = new WeakSet<object>()
 
-/** Whether a store's answer has the shape of {@link Assignments}: what a guard may rely on. */
-function isAssignments(value: unknown): value is Assignments {
-  if (typeof value !== 'object' || value === null) return false
-  if (checked.has(value)) return true
-  const { roles, scoped } = value as { roles?: unknown; scoped?: unknown }
-  if (!isNameList(roles) || typeof scoped !== 'object' || scoped === null) return false
-  // Only a frozen answer is remembered: another could be changed into a bad one after the check.
-  let frozen = Object.isFrozen(value) && Object.isFrozen(roles) && Object.isFrozen(scoped)
-  for (const scope of Object.keys(scoped)) {
-    const list = (scoped as Record<string, unknown>)[scope]
-    if (!isNameList(list)) return false
-    frozen &&= Object.isFrozen(list)
-  }
-  if (frozen) checked.add(value)
-  return true
+/**
+ * What is wrong with a store's answer as {@link Assignments} (see {@link assignmentsProblem}), or
+ * `undefined`; an answer checked once is not checked again when it is deeply frozen, as the memory
+ * store's are, since no one can have changed it into a bad one since.
+ */
+function answerProblem(value: unknown): string | undefined {
+  if (typeof value === 'object' && value !== null && checked.has(value)) return undefined
+  const problem = assignmentsProblem(value)
+  if (problem === undefined && isDeeplyFrozen(value as Assignments)) checked.add(value as object)
+  return problem
 }
 
-function isNameList(value: unknown): boolean {
-  if (!Array.isArray(value)) return false
-  for (const name of value as unknown[]) if (typeof name !== 'string') return false
+function isDeeplyFrozen(assignments: Assignments): boolean {
+  const { roles, scoped } = assignments
+  if (!Object.isFrozen(assignments) || !Object.isFrozen(roles) || !Object.isFrozen(scoped))
+    return false
+  for (const scope of Object.keys(scoped)) if (!Object.isFrozen(scoped[scope])) return false
   return true
 }
 
@@ -129,10 +127,12 @@ export function contextResolver<P extends PolicyInput>({
         throw cause
       throw new BackendUnavailableError('The assignment store did not answer.', { cause })
     }
-    if (stored !== undefined && !isAssignments(stored))
+    if (stored === undefined) return contextOf(subject)
+    const problem = answerProblem(stored)
+    if (problem !== undefined)
       throw new BackendUnavailableError(
-        `The assignment store gave unreadable assignments for subject "${subject.id}".`,
+        `The assignment store gave unreadable assignments for subject "${subject.id}": ${problem}.`,
       )
-    return contextOf(withAssignments(subject, stored))
+    return contextOf(withAssignments(subject, stored as Assignments))
   }
 }

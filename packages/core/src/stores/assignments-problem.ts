@@ -1,0 +1,33 @@
+function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function isNameList(value: unknown): value is readonly string[] {
+  if (!Array.isArray(value)) return false
+  for (const name of value as unknown[]) if (typeof name !== 'string') return false
+  return true
+}
+
+/**
+ * What is wrong with `value` as `Assignments`, or `undefined` when it has their shape. A store's
+ * answer is runtime data (a Redis hash, a database row), so a store reading it back and the context
+ * resolver receiving it check it here: a wrong shape is refused, never read as no roles. Which
+ * roles and scopes exist is not checked here; the policy does that.
+ *
+ * @example
+ * ```ts
+ * assignmentsProblem({ roles: 'admin', scoped: {} }) // '"roles" is not a list of role names'
+ * ```
+ */
+export function assignmentsProblem(value: unknown): string | undefined {
+  if (!isRecord(value)) return 'not an object'
+  const { type, roles, scoped, grants } = value
+  if (type !== undefined && typeof type !== 'string') return '"type" is not a string'
+  if (!isNameList(roles)) return '"roles" is not a list of role names'
+  if (!isRecord(scoped)) return '"scoped" is not an object'
+  for (const scope of Object.keys(scoped)) {
+    if (!isNameList(scoped[scope])) return `"scoped.${scope}" is not a list of role names`
+  }
+  if (grants !== undefined && !isRecord(grants)) return '"grants" is not an object'
+  return undefined
+}
