@@ -814,11 +814,11 @@ describe('createClaimMapper: checked when created', () => {
     [{ rules: [{ id: 5, claim: 'g', map: { a: 'a' } }] }, '"id" must be a non-empty string'],
     [
       { rules: [{ claim: 'g', map: { a: { role: 'a', scope: 's', extra: 1 } } }] },
-      'rule "rules[0]": "map" for "a" has unknown keys "extra"',
+      'rule "rules[0]": unknown key "extra" in the "map" target of "a" (known: role, scope)',
     ],
     [
       { rules: [{ claim: 'g', scopes: { prefix: 't:', roles: ['a'], patern: /x/ } }] },
-      '"scopes" has unknown keys "patern"',
+      'rule "rules[0]": unknown key "patern" in "scopes" (known: prefix, roles, pattern)',
     ],
     [{ rules: [null] }, 'connection "sso", rule "rules[0]": must be an object'],
   ])('refuses a malformed connection (%j)', (extra, message) => {

@@ -124,7 +124,15 @@ const RULE_KEYS: ReadonlySet<string> = new Set([
   'map',
   'scopes',
 ])
+const ROLE_GRANT_KEYS: ReadonlySet<string> = new Set(['role', 'scope'])
+const SCOPES_KEYS: ReadonlySet<string> = new Set(['prefix', 'roles', 'pattern'])
 const identity = (value: string): string => value
+
+/** Where a rule's problem is, as its errors name it. */
+interface RuleWhere {
+  readonly connection: string
+  readonly rule: string
+}
 
 /**
  * Checks a rule and compiles it.
@@ -160,8 +168,8 @@ export function compileRule(
   const hasMap = rule.map !== undefined
   const hasScopes = rule.scopes !== undefined
   if (hasMap === hasScopes) fail('a rule has either "map" or "scopes"')
-  const map = hasMap ? compileMap(rule.map, { fold, isUniversal, rule, fail }) : undefined
-  const scopes = hasScopes ? compileScopes(rule.scopes, fail) : undefined
+  const map = hasMap ? compileMap(rule.map, { fold, isUniversal, rule, where, fail }) : undefined
+  const scopes = hasScopes ? compileScopes(rule.scopes, where, fail) : undefined
   const roles = map
     ? [...map.values()].flatMap((grants) => grants.map((g) => g.role))
     : (scopes?.roles ?? [])
@@ -185,10 +193,11 @@ function compileMap(
     readonly fold: (value: string) => string
     readonly isUniversal: (folded: string) => boolean
     readonly rule: ClaimRule
+    readonly where: RuleWhere
     readonly fail: (message: string) => never
   },
 ): ReadonlyMap<string, readonly RoleGrant[]> {
-  const { fold, isUniversal, rule, fail } = context
+  const { fold, isUniversal, rule, where, fail } = context
   if (typeof map !== 'object' || map === null || Array.isArray(map))
     fail('"map" must map claim values to roles')
   const compiled = new Map<string, readonly RoleGrant[]>()
@@ -203,22 +212,23 @@ function compileMap(
     if (list.length === 0) fail(`"map" gives no role for "${value}"`)
     compiled.set(
       key,
-      list.map((target) => roleGrant(target, value, fail)),
+      list.map((target) => roleGrant(target, value, where, fail)),
     )
   }
   if (compiled.size === 0) fail('"map" is empty')
   return compiled
 }
 
-function roleGrant(target: unknown, value: string, fail: (message: string) => never): RoleGrant {
+function roleGrant(
+  target: unknown,
+  value: string,
+  where: RuleWhere,
+  fail: (message: string) => never,
+): RoleGrant {
   if (typeof target === 'string' && target !== '') return { role: target }
   if (typeof target === 'object' && target !== null) {
+    refuseUnknownKeys(target, ROLE_GRANT_KEYS, `the "map" target of "${value}"`, where)
     const { role, scope } = target as { role?: unknown; scope?: unknown }
-    const others = Object.keys(target).filter((key) => key !== 'role' && key !== 'scope')
-    if (others.length > 0)
-      fail(
-        `"map" for "${value}" has unknown keys ${others.map((k) => JSON.stringify(k)).join(', ')}`,
-      )
     if (typeof role === 'string' && role !== '' && typeof scope === 'string' && scope !== '')
       return { role, scope }
   }
@@ -227,12 +237,11 @@ function roleGrant(target: unknown, value: string, fail: (message: string) => ne
 
 function compileScopes(
   scopes: unknown,
+  where: RuleWhere,
   fail: (message: string) => never,
 ): NonNullable<CompiledRule['scopes']> {
   if (!isObject(scopes)) return fail('"scopes" must be an object')
-  const others = Object.keys(scopes).filter((key) => !['prefix', 'roles', 'pattern'].includes(key))
-  if (others.length > 0)
-    fail(`"scopes" has unknown keys ${others.map((k) => JSON.stringify(k)).join(', ')}`)
+  refuseUnknownKeys(scopes, SCOPES_KEYS, '"scopes"', where)
   const { prefix, roles, pattern } = scopes as { [K in keyof ScopeTarget]?: unknown }
   if (typeof prefix !== 'string' || prefix === '')
     fail('"scopes.prefix" must be a non-empty string')
