@@ -2,11 +2,10 @@ import {
   RolegateError,
   type AssignmentStore,
   type PolicyError,
-  type Rolegate,
+  type PolicyStore,
 } from '@rolegate/core'
 import type { Rolegated } from '@rolegate/express'
 import { Router } from 'express'
-import type { CustomRoles } from './custom-roles.js'
 import { aclGrants, aclOf, customRole, readPermissions } from './permissions.js'
 import { ROLE_TYPES, type PortaBillingPolicy, type RoleType } from './policy.js'
 import { idOf, isRecord } from './read-request.js'
@@ -15,8 +14,8 @@ import { invalidRequest, notFound, sendProblem } from './send-problem.js'
 /** What the administration routes work with. */
 export interface AdminRoutesOptions {
   readonly authz: Rolegated<PortaBillingPolicy>
-  readonly rolegate: Rolegate<PortaBillingPolicy>
-  readonly roles: CustomRoles<PortaBillingPolicy>
+  /** The custom roles, on top of the policy in code. */
+  readonly roles: PolicyStore<PortaBillingPolicy>
   readonly store: AssignmentStore
 }
 
@@ -33,13 +32,13 @@ const refused = (detail: string) => ({
 /**
  * `/admin`: custom roles created at run time, users' roles (checked against role types) and ACLs.
  */
-export function adminRoutes({ authz, rolegate: rg, roles, store }: AdminRoutesOptions): Router {
+export function adminRoutes({ authz, roles, store }: AdminRoutesOptions): Router {
   const router = Router()
 
   // Roles: the default ones and custom ones created at run time.
   router.get('/roles', authz.requirePermission('roles:read'), (_req, res) => {
     const custom = roles.customRoles()
-    const list = Object.entries(rg.policy.source.roles).map(([name, role]) => ({
+    const list = Object.entries(roles.policy.source.roles).map(([name, role]) => ({
       name,
       types: role.subjectTypes ?? [],
       custom: Object.hasOwn(custom, name),
@@ -109,7 +108,7 @@ export function adminRoutes({ authz, rolegate: rg, roles, store }: AdminRoutesOp
         res,
         invalidRequest('Send { "acl": { "<node>": "restrict" | "read" | "modify" } }.'),
       )
-    const unknown = Object.keys(acl).filter((node) => !rg.policy.resourceIndex.has(node))
+    const unknown = Object.keys(acl).filter((node) => !roles.policy.resourceIndex.has(node))
     if (unknown.length > 0)
       return sendProblem(res, refused(`Not nodes of the resource tree: ${unknown.join(', ')}.`))
     const current = await store.get(idOf(req))

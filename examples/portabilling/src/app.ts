@@ -1,19 +1,21 @@
 import {
   contextResolver,
+  liveRolegate,
   memoryAssignmentStore,
+  memoryPolicyStore,
   missingPermissionProblem,
   unauthorizedProblem,
   type AssignmentStore,
   type AuditHook,
   type ContextResolver,
   type PermissionOf,
+  type PolicyStore,
   type Rolegate,
   type Subject,
 } from '@rolegate/core'
 import { problemErrors, rolegate } from '@rolegate/express'
 import express, { type Express, type Request, type RequestHandler } from 'express'
 import { adminRoutes } from './admin-routes.js'
-import { liveRolegate, memoryCustomRoles, type CustomRoles } from './custom-roles.js'
 import { createData, PANELS, type Panel, type PortaBillingData } from './data.js'
 import { demoSubject } from './demo-users.js'
 import { conditions, DEFAULT_ROLES, policy, type PortaBillingPolicy } from './policy.js'
@@ -23,7 +25,7 @@ import { answerErrors, invalidRequest, notFound, sendProblem } from './send-prob
 /** Options of {@link createApp}; every one has an in-memory default. */
 export interface AppOptions {
   /** Custom roles; `@rolegate/redis`'s policy store plugs in here. @defaultValue in memory */
-  readonly roles?: CustomRoles<PortaBillingPolicy>
+  readonly roles?: PolicyStore<PortaBillingPolicy>
   /** Users' types, roles and ACLs. @defaultValue an in-memory store */
   readonly store?: AssignmentStore
   /** Subject → role context; the Redis resolver plugs in here. @defaultValue reads `store` */
@@ -45,7 +47,7 @@ export interface PortaBillingApp {
   readonly app: Express
   /** Always the rolegate in force: the policy in code plus the custom roles. */
   readonly rolegate: Rolegate<PortaBillingPolicy>
-  readonly roles: CustomRoles<PortaBillingPolicy>
+  readonly roles: PolicyStore<PortaBillingPolicy>
   readonly store: AssignmentStore
   readonly data: PortaBillingData
 }
@@ -72,17 +74,17 @@ const checkActAsRole: RequestHandler = function checkActAsRole(req, res, next) {
  * behalf of a customer with its own role or the default one, audited under their own name.
  */
 export function createApp(options: AppOptions = {}): PortaBillingApp {
-  const roles = options.roles ?? memoryCustomRoles({ policy, conditions })
-  // Custom roles change the policy at run time: every part reads the one in force.
-  const rg = liveRolegate(() => roles.current())
-  const store = options.store ?? memoryAssignmentStore({ rolegate: rg })
-  const resolve = options.resolve ?? contextResolver({ rolegate: rg, store })
+  const roles = options.roles ?? memoryPolicyStore({ policy, conditions })
+  // Custom roles change the policy at run time: every part is given the policy store, and so
+  // decides with the roles in force.
+  const store = options.store ?? memoryAssignmentStore({ rolegate: roles })
+  const resolve = options.resolve ?? contextResolver({ rolegate: roles, store })
   const data = createData()
   const login = options.authenticate ?? ((req: Request) => req.user as Subject | undefined)
   const authenticate =
     options.demo === true ? (req: Request) => demoSubject(req) ?? login(req) : login
 
-  const authz = rolegate(rg, {
+  const authz = rolegate(roles, {
     subject: authenticate,
     resolve,
     ...(options.audit === undefined ? {} : { audit: options.audit }),
@@ -179,10 +181,10 @@ export function createApp(options: AppOptions = {}): PortaBillingApp {
     else res.json(product)
   })
 
-  app.use('/admin', adminRoutes({ authz, rolegate: rg, roles, store }))
+  app.use('/admin', adminRoutes({ authz, roles, store }))
 
   app.use((req, res) => sendProblem(res, notFound(`No route for ${req.method} ${req.path}.`)))
   // rolegate's 401, 403 and 503 thrown by handlers, then the app's own errors.
   app.use(problemErrors(), answerErrors())
-  return { app, rolegate: rg, roles, store, data }
+  return { app, rolegate: liveRolegate(roles), roles, store, data }
 }

@@ -3,9 +3,8 @@
  * these tokens only when it is created with `demo: true`, which `server.ts` does unless
  * `NODE_ENV=production`. Delete this file when you copy the example.
  */
-import type { AssignmentStore, Subject } from '@rolegate/core'
+import type { AssignmentStore, PolicyStore, Subject } from '@rolegate/core'
 import type { Request } from 'express'
-import type { CustomRoles } from './custom-roles.js'
 import { customRole, type Permission } from './permissions.js'
 import type { PortaBillingPolicy, RoleType } from './policy.js'
 
@@ -143,7 +142,7 @@ export async function seedDemo({
   roles,
 }: {
   readonly store: AssignmentStore
-  readonly roles: CustomRoles<PortaBillingPolicy>
+  readonly roles: PolicyStore<PortaBillingPolicy>
 }): Promise<void> {
   const { name, type, permissions } = DEMO_CUSTOM_ROLE
   await roles.refresh()

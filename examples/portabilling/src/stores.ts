@@ -1,12 +1,16 @@
-import type { AssignmentStore, ContextResolver } from '@rolegate/core'
+import {
+  memoryPolicyStore,
+  type AssignmentStore,
+  type ContextResolver,
+  type PolicyStore,
+} from '@rolegate/core'
 import { recommendedRedisOptions, redisStore } from '@rolegate/redis'
 import { Redis } from 'ioredis'
-import { memoryCustomRoles, type CustomRoles } from './custom-roles.js'
 import { conditions, policy, type PortaBillingPolicy } from './policy.js'
 
 /** Where custom roles and users live, and how contexts are resolved: what `createApp` takes. */
 export interface Stores {
-  readonly roles: CustomRoles<PortaBillingPolicy>
+  readonly roles: PolicyStore<PortaBillingPolicy>
   /** `undefined`: `createApp` makes an in-memory store over the live policy. */
   readonly store: AssignmentStore | undefined
   readonly resolve: ContextResolver<PortaBillingPolicy> | undefined
@@ -34,7 +38,7 @@ export async function openStores({
 }: OpenStoresOptions = {}): Promise<Stores> {
   if (redisUrl === undefined || redisUrl === '') {
     return {
-      roles: memoryCustomRoles({ policy, conditions }),
+      roles: memoryPolicyStore({ policy, conditions }),
       store: undefined,
       resolve: undefined,
       where: 'in memory',

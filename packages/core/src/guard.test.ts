@@ -11,7 +11,9 @@ import {
 } from './request-rolegate.js'
 import { definePolicy } from './policy/define-policy.js'
 import type { Subject } from './policy/types.js'
+import { liveRolegate } from './stores/live-rolegate.js'
 import { memoryAssignmentStore } from './stores/memory-assignment-store.js'
+import { memoryPolicyStore } from './stores/memory-policy-store.js'
 import type { AssignmentStore } from './stores/types.js'
 
 const policy = definePolicy({
@@ -589,5 +591,57 @@ describe('impersonation', () => {
         },
       }),
     ).toThrow('Unknown permission "customers:impersonat"')
+  })
+})
+
+describe('requestRolegate and guard given a policy store', () => {
+  test('each request is decided with the custom roles in force, impersonation included', async () => {
+    const policies = memoryPolicyStore({ policy, conditions: { managed: () => false } })
+    const store = memoryAssignmentStore({ rolegate: policies })
+    const attach = requestRolegate(policies, {
+      subject: (req: Req) => req.user,
+      store,
+      impersonation: {
+        permission: 'customers:impersonate',
+        target: (req) => req.actAs,
+        loadSubject: (id) => ({ id }),
+        role: (req) => req.actAsRole,
+      },
+    })
+    const writeProjects = guard(policies, {
+      kind: 'permission',
+      permissions: ['projects:write'],
+      mode: 'all',
+    })
+    const clara: Subject = { id: 'clara' }
+    expect(await writeProjects(attach({ user: clara }))).toMatchObject({
+      allowed: false,
+      status: 403,
+    })
+    await policies.createRole('planner', { grants: { projects: 'write' } })
+    await store.assign('clara', 'planner')
+    expect((await writeProjects(attach({ user: clara }))).allowed).toBe(true)
+    const support: Subject = { id: 'sam', roles: ['support'] }
+    const asOlga = await writeProjects(attach({ user: support, actAs: 'olga' }))
+    expect(asOlga).toMatchObject({ allowed: false, status: 403 })
+    const asPlanner = attach({ user: support, actAs: 'olga', actAsRole: 'planner' })
+    expect(await writeProjects(asPlanner)).toMatchObject({
+      allowed: true,
+      context: { actor: { id: 'sam' }, subject: { id: 'olga' } },
+    })
+    const state = attach({ user: clara })
+    expect(state.rolegate).toBe(liveRolegate(policies))
+    expect(state.rolegate.policy).toBe(policies.current().policy)
+  })
+
+  test('names are checked against the rolegate in force when the guard is made', async () => {
+    const policies = memoryPolicyStore({ policy, conditions: { managed: () => false } })
+    expect(() => guard(policies, { kind: 'role', roles: ['planner'] })).toThrow(
+      new UnknownRoleError('planner'),
+    )
+    await policies.createRole('planner', { grants: { projects: 'write' } })
+    const planners = guard(policies, { kind: 'role', roles: ['planner'] })
+    const attach = requestRolegate(policies, { subject: (req: Req) => req.user })
+    expect((await planners(attach({ user: { id: 'p', roles: ['planner'] } }))).allowed).toBe(true)
   })
 })

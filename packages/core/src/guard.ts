@@ -6,6 +6,8 @@ import type { PolicyInput } from './policy/types.js'
 import type { Problem } from './problem.js'
 import type { RoleContext } from './role-context.js'
 import type { RequestRolegate } from './request-rolegate.js'
+import { rolegateOf } from './stores/live-rolegate.js'
+import type { PolicyStore } from './stores/policy-store.js'
 
 /**
  * The per-request {@link GuardInput} of a guard whose scope and loader are functions of the
@@ -90,8 +92,9 @@ export type Guard<P extends PolicyInput = PolicyInput> = (
  * to 503, a denial to 403 naming what was missing, and anything thrown to 403 (fail closed); it
  * sends every decision to the audit hook.
  *
- * @param rolegate The policy to check names against now. Without it, names are checked against the
- * request's rolegate on first use, and an unknown one denies.
+ * @param source The policy to check names against now: a rolegate, or a policy store (the rolegate
+ * in force). Without it, names are checked against the request's rolegate on first use, and an
+ * unknown one denies.
  * @throws {@link UnknownPermissionError} or {@link UnknownRoleError} naming what the policy lacks.
  * @example
  * ```ts
@@ -101,9 +104,10 @@ export type Guard<P extends PolicyInput = PolicyInput> = (
  * ```
  */
 export function guard<P extends PolicyInput = PolicyInput>(
-  rolegate: Rolegate<P> | undefined,
+  source: Rolegate<P> | PolicyStore<P> | undefined,
   requirement: Requirement,
 ): Guard<P> {
+  const rolegate = source === undefined ? undefined : rolegateOf(source)
   const names = requirement.kind === 'permission' ? requirement.permissions : requirement.roles
   if (!Array.isArray(names) || names.length === 0 || !names.every((n) => typeof n === 'string'))
     throw invalidArgument(`a guard needs at least one ${requirement.kind} name`)

@@ -8,6 +8,8 @@ import type { PermissionOf, PolicyInput, ResourceOf, RoleOf, Subject } from './p
 import { missingPermissionProblem, unauthorizedProblem } from './problem.js'
 import type { CheckOptions, RoleContext } from './role-context.js'
 import { contextResolver, type ContextResolver } from './stores/context-resolver.js'
+import { rolegateOf } from './stores/live-rolegate.js'
+import type { PolicyStore } from './stores/policy-store.js'
 import { andThen, isThenable, type MaybePromise } from './maybe-promise.js'
 import type { AssignmentStore } from './stores/types.js'
 
@@ -200,7 +202,9 @@ export function adapterDataOf(request: unknown): unknown {
 }
 
 /**
- * Makes the per-request rolegate for an adapter. Options are checked here, at start-up.
+ * Makes the per-request rolegate for an adapter. Options are checked here, at start-up. Given a
+ * policy store, it decides with the rolegate in force on each request (see {@link liveRolegate}),
+ * so custom roles created after start-up apply at once.
  *
  * @throws {@link UnknownPermissionError} or {@link UnknownRoleError} for impersonation names the policy lacks.
  * @example
@@ -210,9 +214,10 @@ export function adapterDataOf(request: unknown): unknown {
  * ```
  */
 export function requestRolegate<P extends PolicyInput, R>(
-  rolegate: Rolegate<P>,
+  source: Rolegate<P> | PolicyStore<P>,
   options: RequestRolegateOptions<P, R>,
 ): (request: R) => RequestRolegate<P> {
+  const rolegate = rolegateOf(source)
   const { subject, store, impersonation: imp, audit, onError = reportError } = options
   if (typeof subject !== 'function') throw invalidArgument('subject must be a function')
   const { wwwAuthenticate } = options

@@ -1,6 +1,8 @@
 import {
   createRolegate,
   definePolicy,
+  memoryAssignmentStore,
+  memoryPolicyStore,
   UnknownPermissionError,
   UnknownRoleError,
   type Subject,
@@ -270,5 +272,27 @@ describe('what happens after a guard is the app’s', () => {
     app.use(handler)
     const res = await request(app).get('/')
     expect([res.status, res.body]).toEqual([403, forbidden('invoices:write')])
+  })
+})
+
+describe('given a policy store', () => {
+  test('a custom role created after start-up applies to the next request, in bound and free guards', async () => {
+    const policies = memoryPolicyStore({ policy })
+    const store = memoryAssignmentStore({ rolegate: policies })
+    const authz = rolegate(policies, { store })
+    const app = express()
+    app.use(passport({ id: 'cleo' }), authz)
+    app.get('/bound', authz.requirePermission('invoices:read'), (_req, res) => {
+      res.json({ read: true })
+    })
+    app.get('/free', requirePermission('invoices:read', { rolegate: policies }), (_req, res) => {
+      res.json({ read: true })
+    })
+    for (const path of ['/bound', '/free'])
+      expect((await request(app).get(path).expect(403)).body).toEqual(forbidden('invoices:read'))
+    await policies.createRole('clerk', { grants: { invoices: 'read' } })
+    await store.assign('cleo', 'clerk')
+    for (const path of ['/bound', '/free'])
+      expect((await request(app).get(path).expect(200)).body).toEqual({ read: true })
   })
 })

@@ -1,4 +1,9 @@
-import { createRolegate, definePolicy, type RequestRolegate } from '@rolegate/core'
+import {
+  createRolegate,
+  definePolicy,
+  memoryPolicyStore,
+  type RequestRolegate,
+} from '@rolegate/core'
 import type { DefaultState, Middleware, ParameterizedContext } from 'koa'
 import { expectTypeOf, test } from 'vitest'
 import { redactFor, requirePermission, requireRole, rolegate, type GuardContext } from './index.js'
@@ -43,6 +48,16 @@ test('free guards are typed by the rolegate they are given', () => {
   redactFor('customers', { rolegate: rg })
   // @ts-expect-error a misspelt resource
   redactFor('costumers', { rolegate: rg })
+})
+
+test('a policy store types names as its rolegate does', () => {
+  const policies = memoryPolicyStore({ policy })
+  rolegate(policies).requirePermission('reports:export')
+  // @ts-expect-error a misspelt permission
+  rolegate(policies).requirePermission('reports:exprot')
+  requireRole('finance', { rolegate: policies })
+  // @ts-expect-error a misspelt role
+  requireRole('finace', { rolegate: policies })
 })
 
 test('free guards without a rolegate take any name: it is checked on first use', () => {

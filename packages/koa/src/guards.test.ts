@@ -2,6 +2,8 @@ import Router from '@koa/router'
 import {
   createRolegate,
   definePolicy,
+  memoryAssignmentStore,
+  memoryPolicyStore,
   UnknownPermissionError,
   UnknownRoleError,
   type Subject,
@@ -288,5 +290,27 @@ describe('what happens after a guard is the app’s', () => {
     )
     const res = await request(handler).get('/')
     expect([res.status, res.body]).toEqual([403, forbidden('invoices:write')])
+  })
+})
+
+describe('given a policy store', () => {
+  test('a custom role created after start-up applies to the next request, in bound and free guards', async () => {
+    const policies = memoryPolicyStore({ policy })
+    const store = memoryAssignmentStore({ rolegate: policies })
+    const authz = rolegate(policies, { store })
+    const server = app([passport({ id: 'cleo' }), authz], (router) => {
+      router.get('/bound', authz.requirePermission('invoices:read'), (ctx) => {
+        ctx.body = { read: true }
+      })
+      router.get('/free', requirePermission('invoices:read', { rolegate: policies }), (ctx) => {
+        ctx.body = { read: true }
+      })
+    })
+    for (const path of ['/bound', '/free'])
+      expect((await request(server).get(path).expect(403)).body).toEqual(forbidden('invoices:read'))
+    await policies.createRole('clerk', { grants: { invoices: 'read' } })
+    await store.assign('cleo', 'clerk')
+    for (const path of ['/bound', '/free'])
+      expect((await request(server).get(path).expect(200)).body).toEqual({ read: true })
   })
 })

@@ -5,6 +5,7 @@ import {
   type RequestImpersonation,
   type RequestRolegate,
   type RequestRolegateOptions,
+  type PolicyStore,
   type Rolegate,
   type Subject,
 } from '@rolegate/core'
@@ -59,6 +60,9 @@ const passportUser = (ctx: ParameterizedContext): Subject | undefined =>
  * needs it, once per request. The returned middleware carries guards whose names are typed by the
  * policy and checked when they are created, and they work whether or not it is mounted with `app.use`.
  *
+ * @param rg The rolegate, or a policy store (`memoryPolicyStore`, `@rolegate/redis`'s
+ * `redisPolicyStore`): then each request is decided with the custom roles in force, including its
+ * default resolver's contexts and impersonation.
  * @throws {@link UnknownPermissionError} or {@link UnknownRoleError} for impersonation names the policy lacks.
  * @example
  * ```ts
@@ -70,7 +74,7 @@ const passportUser = (ctx: ParameterizedContext): Subject | undefined =>
  * ```
  */
 export function rolegate<P extends PolicyInput>(
-  rg: Rolegate<P>,
+  rg: Rolegate<P> | PolicyStore<P>,
   {
     subject = passportUser,
     impersonation,

@@ -71,7 +71,7 @@ export interface RedisStore<P extends PolicyInput = PolicyInput> {
  * const client = new Redis(process.env.REDIS_URL, recommendedRedisOptions)
  * const store = redisStore({ client, keyPrefix: 'billing:rg:', policy, mode: 'bounded' })
  * await store.ready()
- * app.use(rolegate(store.current(), { resolve: store.resolve }))
+ * app.use(rolegate(store.policies, { resolve: store.resolve }))
  * await store.assignments.assign('u1', 'finance')
  * ```
  */

@@ -1,0 +1,47 @@
+import type { Rolegate } from '../create-rolegate.js'
+import type { PolicyInput } from '../policy/types.js'
+import { isPolicyStore, type PolicyStore } from './policy-store.js'
+
+/** One view per store, so that a guard and the middleware given the same store agree on identity. */
+const views = new WeakMap<object, unknown>()
+
+/**
+ * A rolegate that always answers with the one in force in `store`: the policy in code plus the
+ * custom roles last loaded. The adapters use it when given a policy store instead of a rolegate,
+ * so that contexts, impersonation and `who` follow custom roles created after start-up. The same
+ * store always gives the same view.
+ *
+ * @example
+ * ```ts
+ * const policies = memoryPolicyStore({ policy })
+ * const rg = liveRolegate(policies)
+ * await policies.createRole('clerk', { grants: { invoices: 'read' } })
+ * rg.context({ id: 'u1', roles: ['clerk'] }).can('invoices:read') // true
+ * ```
+ */
+export function liveRolegate<P extends PolicyInput>(store: PolicyStore<P>): Rolegate<P> {
+  const known = views.get(store) as Rolegate<P> | undefined
+  if (known !== undefined) return known
+  const view: Rolegate<P> = {
+    get policy() {
+      return store.current().policy
+    },
+    get version() {
+      return store.current().version
+    },
+    context: (subject) => store.current().context(subject),
+    impersonate: (actor, target, options) => store.current().impersonate(actor, target, options),
+    who: (permission, options) => store.current().who(permission, options),
+    permission: (permission) => store.current().permission(permission),
+    role: (role) => store.current().role(role),
+  }
+  views.set(store, view)
+  return view
+}
+
+/** `rolegate` itself, or the live view of a policy store: what the adapters decide with. */
+export function rolegateOf<P extends PolicyInput>(
+  rolegate: Rolegate<P> | PolicyStore<P>,
+): Rolegate<P> {
+  return isPolicyStore(rolegate) ? liveRolegate(rolegate) : rolegate
+}
