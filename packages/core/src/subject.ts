@@ -1,13 +1,10 @@
+import { isRecord } from './is-record.js'
 import type { Subject } from './policy/types.js'
 
 function invalidSubject(message: string): TypeError & { code: 'ERR_ROLEGATE_INVALID_SUBJECT' } {
   return Object.assign(new TypeError(`Invalid subject: ${message}`), {
     code: 'ERR_ROLEGATE_INVALID_SUBJECT' as const,
   })
-}
-
-function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 function stringsOf(value: unknown, where: string): readonly string[] {

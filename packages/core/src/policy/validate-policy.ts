@@ -1,4 +1,5 @@
 import { PolicyError, type PolicyProblem } from '../errors.js'
+import { isRecord } from '../is-record.js'
 import { nameProblem, pathPrefixes, pathStep, resourcePathProblem } from './names.js'
 import type { PolicyInput } from './types.js'
 
@@ -24,10 +25,6 @@ export interface ValidateOptions {
 
 type Obj = Readonly<Record<string, unknown>>
 
-function isObject(value: unknown): value is Obj {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
 /** A value as it would be written in JSON, for messages; `undefined` and functions by name. */
 function show(value: unknown): string {
   const unrepresentable =
@@ -48,7 +45,7 @@ export function findPolicyProblems(input: unknown, options: ValidateOptions = {}
   const report = (path: string, message: string): void => {
     problems.push({ path, message })
   }
-  if (!isObject(input)) {
+  if (!isRecord(input)) {
     report('policy', 'a policy must be an object with "resources" and "roles"')
     return problems
   }
@@ -60,7 +57,7 @@ export function findPolicyProblems(input: unknown, options: ValidateOptions = {}
   }
   const resources = checkResources(input.resources, report)
   const actions = checkActions(input.actions, report)
-  const roleNames = isObject(input.roles) ? new Set(keysOf(input.roles)) : new Set<string>()
+  const roleNames = isRecord(input.roles) ? new Set(keysOf(input.roles)) : new Set<string>()
   checkRoles(input.roles, { resources, actions, roleNames, conditions: options.conditions }, report)
   checkConflicts(input.conflicts, roleNames, report)
   checkRoleList(input.defaults, 'policy.defaults', roleNames, report)
@@ -102,7 +99,7 @@ function checkResources(value: unknown, report: Report): Set<string> {
 function checkActions(value: unknown, report: Report): Set<string> {
   const names = new Set<string>(['read', 'write'])
   if (value === undefined) return names
-  if (!isObject(value)) {
+  if (!isRecord(value)) {
     report('policy.actions', 'must map each action name to the list of actions it implies')
     return names
   }
@@ -142,7 +139,7 @@ interface RoleCheckContext {
 }
 
 function checkRoles(value: unknown, ctx: RoleCheckContext, report: Report): void {
-  if (!isObject(value)) {
+  if (!isRecord(value)) {
     report('policy.roles', 'must map each role name to a role')
     return
   }
@@ -151,7 +148,7 @@ function checkRoles(value: unknown, ctx: RoleCheckContext, report: Report): void
     const problem = nameProblem(name)
     if (problem !== undefined) report(where, problem)
     const role = value[name]
-    if (!isObject(role)) {
+    if (!isRecord(role)) {
       report(where, 'a role must be an object')
       continue
     }
@@ -209,7 +206,7 @@ export function checkGrants(
   report: Report,
 ): void {
   if (value === undefined) return
-  if (!isObject(value)) return report(where, 'must map resource paths to grants')
+  if (!isRecord(value)) return report(where, 'must map resource paths to grants')
   for (const resource of keysOf(value)) {
     const grant = value[resource]
     // Large policies hold tens of thousands of grants: the valid plain ones need no path string.
@@ -235,7 +232,7 @@ function checkGrant(
   if (grant === 'none') return
   if (typeof grant === 'string' || Array.isArray(grant))
     return checkActionList(grant, where, ctx.actions, report)
-  if (!isObject(grant)) {
+  if (!isRecord(grant)) {
     return report(
       where,
       `bad level ${show(grant)}: use "none", an action, a list of actions or { actions, when }`,
@@ -295,7 +292,7 @@ function checkConflicts(value: unknown, roles: ReadonlySet<string>, report: Repo
 function checkInheritanceCycles(roles: Obj, names: ReadonlySet<string>, report: Report): void {
   const parentsOf = (name: string): string[] => {
     const role = roles[name]
-    const inherits = isObject(role) ? role.inherits : undefined
+    const inherits = isRecord(role) ? role.inherits : undefined
     return Array.isArray(inherits)
       ? inherits.filter((r): r is string => typeof r === 'string' && names.has(r) && r !== name)
       : []

@@ -1,6 +1,4 @@
-function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
+import { isRecord } from '../is-record.js'
 
 function isNameList(value: unknown): value is readonly string[] {
   if (!Array.isArray(value)) return false
