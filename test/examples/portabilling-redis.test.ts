@@ -18,12 +18,7 @@ interface Instance {
 async function instance(): Promise<Instance> {
   const stores = await openStores({ redisUrl: redisUrl(), keyPrefix })
   const { roles, store, resolve } = stores
-  const porta = createApp({
-    roles,
-    ...(store === undefined ? {} : { store }),
-    ...(resolve === undefined ? {} : { resolve }),
-    demo: true,
-  })
+  const porta = createApp({ roles, store, resolve, demo: true })
   return { stores, porta }
 }
 

@@ -22,8 +22,8 @@ const stores = await openStores({
 })
 const { app, store } = createApp({
   roles: stores.roles,
-  ...(stores.store === undefined ? {} : { store: stores.store }),
-  ...(stores.resolve === undefined ? {} : { resolve: stores.resolve }),
+  store: stores.store,
+  resolve: stores.resolve,
   demo,
 })
 if (demo) await seedDemo({ store, roles: stores.roles })

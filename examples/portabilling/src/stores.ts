@@ -1,5 +1,5 @@
 import {
-  memoryPolicyStore,
+  memoryStore,
   type AssignmentStore,
   type ContextResolver,
   type PolicyStore,
@@ -11,9 +11,8 @@ import { conditions, policy, type PortaBillingPolicy } from './policy.js'
 /** Where custom roles and users live, and how contexts are resolved: what `createApp` takes. */
 export interface Stores {
   readonly roles: PolicyStore<PortaBillingPolicy>
-  /** `undefined`: `createApp` makes an in-memory store over the live policy. */
-  readonly store: AssignmentStore | undefined
-  readonly resolve: ContextResolver<PortaBillingPolicy> | undefined
+  readonly store: AssignmentStore
+  readonly resolve: ContextResolver<PortaBillingPolicy>
   /** Says where they live, for the start-up message. */
   readonly where: string
   close(): Promise<void>
@@ -37,12 +36,13 @@ export async function openStores({
   keyPrefix = 'portabilling:rg:',
 }: OpenStoresOptions = {}): Promise<Stores> {
   if (redisUrl === undefined || redisUrl === '') {
+    const memory = memoryStore({ policy, conditions })
     return {
-      roles: memoryPolicyStore({ policy, conditions }),
-      store: undefined,
-      resolve: undefined,
+      roles: memory.policies,
+      store: memory.assignments,
+      resolve: memory.resolve,
       where: 'in memory',
-      close: () => Promise.resolve(),
+      close: () => memory.close(),
     }
   }
   const client = new Redis(redisUrl, { ...recommendedRedisOptions, lazyConnect: true })

@@ -14,7 +14,7 @@ export interface MemoryAssignmentStoreOptions {
    * Called after every change, e.g. to emit audit events. What it throws goes to `console.error`;
    * the change stands.
    */
-  readonly onChange?: (change: AssignmentChange) => void
+  readonly onChange?: ((change: AssignmentChange) => void) | undefined
 }
 
 /** The memory store: an {@link AssignmentStore} that can also say who holds a role, anywhere. */

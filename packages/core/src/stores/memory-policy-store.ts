@@ -26,6 +26,8 @@ export interface MemoryPolicyStoreOptions<P extends PolicyInput> extends CustomR
  * demo). Each change is validated as a policy file is and compiled before it is kept, so
  * `current()` is never a policy that did not validate. Changes run one at a time.
  *
+ * `memoryStore` makes this store and a memory assignment store wired together, as below.
+ *
  * @example
  * ```ts
  * // Each asks the other: assignments are checked against the custom roles, and a held role stays.
