@@ -72,7 +72,12 @@ export { assignmentsProblem } from './stores/assignments-problem.js'
 export { checkAssignments } from './stores/check-assignments.js'
 export { liveRolegate } from './stores/live-rolegate.js'
 export { memoryPolicyStore, type MemoryPolicyStoreOptions } from './stores/memory-policy-store.js'
-export { memoryStore, type MemoryStore, type MemoryStoreOptions } from './stores/memory-store.js'
+export {
+  memoryStore,
+  type MemoryStore,
+  type MemoryStoreOptions,
+  type RolegateStore,
+} from './stores/memory-store.js'
 export {
   customRoleEdits,
   isPolicyStore,

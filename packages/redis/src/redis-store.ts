@@ -1,4 +1,4 @@
-import type { AssignmentChange, Condition, PolicyInput, Rolegate } from '@rolegate/core'
+import type { AssignmentChange, Condition, PolicyInput, RolegateStore } from '@rolegate/core'
 import type { RedisClient } from './client-options.js'
 import { redisAssignmentStore, type RedisAssignmentStore } from './redis-assignment-store.js'
 import {
@@ -47,21 +47,16 @@ export interface RedisStoreOptions<P extends PolicyInput> {
   readonly checkClient?: boolean | undefined
 }
 
-/** Everything rolegate keeps in Redis, wired together. */
-export interface RedisStore<P extends PolicyInput = PolicyInput> {
-  /** Role assignments; enforce the policy including custom roles. */
-  readonly assignments: RedisAssignmentStore
-  /** Custom roles. */
-  readonly policies: RedisPolicyStore<P>
-  /** The context resolver to hand to `@rolegate/express` or `@rolegate/koa`. */
-  readonly resolve: RedisContextResolver<P>
-  /** The rolegate in force on this instance: the code policy plus the custom roles last loaded. */
-  current(): Rolegate<P>
-  /** Resolves once connected, subscribed and the custom roles are loaded; await before serving. */
-  ready(): Promise<void>
-  /** Stops listening; does not close your client. */
-  close(): Promise<void>
-}
+/**
+ * Everything rolegate keeps in Redis, wired together: `ready()` resolves once connected, subscribed
+ * and the custom roles are loaded; `close()` stops listening and does not close your client.
+ */
+export type RedisStore<P extends PolicyInput = PolicyInput> = RolegateStore<
+  P,
+  RedisAssignmentStore,
+  RedisPolicyStore<P>,
+  RedisContextResolver<P>
+>
 
 /**
  * Assignments, custom roles and the context cache in Redis, sharing one client and key prefix.

@@ -4,7 +4,7 @@ import { contextResolver, type ContextResolver } from './context-resolver.js'
 import { memoryAssignmentStore, type MemoryAssignmentStore } from './memory-assignment-store.js'
 import { memoryPolicyStore } from './memory-policy-store.js'
 import type { CustomRolesOptions, PolicyChange, PolicyStore } from './policy-store.js'
-import type { AssignmentChange } from './types.js'
+import type { AssignmentChange, AssignmentStore } from './types.js'
 
 /** Options of {@link memoryStore}. */
 export interface MemoryStoreOptions<P extends PolicyInput> extends CustomRolesOptions<P> {
@@ -15,23 +15,34 @@ export interface MemoryStoreOptions<P extends PolicyInput> extends CustomRolesOp
 }
 
 /**
- * Everything rolegate keeps, in memory and wired together: the same members as `@rolegate/redis`'s
- * `redisStore`, so that moving to Redis changes the line that makes the store and nothing else.
+ * Everything rolegate keeps, wired together: what {@link memoryStore} and `@rolegate/redis`'s
+ * `redisStore` give, so that moving to Redis changes the line that makes the store and nothing else.
  */
-export interface MemoryStore<P extends PolicyInput = PolicyInput> {
+export interface RolegateStore<
+  P extends PolicyInput = PolicyInput,
+  A extends AssignmentStore = AssignmentStore,
+  S extends PolicyStore<P> = PolicyStore<P>,
+  R extends ContextResolver<P> = ContextResolver<P>,
+> {
   /** Role assignments, checked against the policy including custom roles. */
-  readonly assignments: MemoryAssignmentStore
+  readonly assignments: A
   /** Custom roles; a role is not deleted while someone holds it. */
-  readonly policies: PolicyStore<P>
+  readonly policies: S
   /** The context resolver to hand to `@rolegate/express` or `@rolegate/koa`. */
-  readonly resolve: ContextResolver<P>
-  /** The rolegate in force: the code policy plus the custom roles. */
+  readonly resolve: R
+  /** The rolegate in force: the code policy plus the custom roles last loaded. */
   current(): Rolegate<P>
-  /** Resolves at once: there is nothing to connect to. */
+  /** Resolves once the store can serve (connected, custom roles loaded); await before serving. */
   ready(): Promise<void>
-  /** Resolves at once: there is nothing to close. */
+  /** Stops what the store started (listening for changes); does not close a client you gave it. */
   close(): Promise<void>
 }
+
+/** The store {@link memoryStore} makes; `ready()` and `close()` resolve at once. */
+export type MemoryStore<P extends PolicyInput = PolicyInput> = RolegateStore<
+  P,
+  MemoryAssignmentStore
+>
 
 /**
  * Assignments and custom roles in memory for one process (a single instance, tests, a demo), each
