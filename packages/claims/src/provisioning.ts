@@ -153,7 +153,7 @@ export interface ScopedAssignment {
  * @example
  * ```ts
  * const creatorRole = teamCreator({ role: 'admin' })
- * const { subjectId, role, scope } = creatorRole({ subjectId: req.user.id, teamId: team.id })
+ * const { subjectId, role, scope } = creatorRole({ subjectId: subject.id, teamId: team.id })
  * await store.assign(subjectId, role, { scope })
  * ```
  */

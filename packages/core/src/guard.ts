@@ -16,6 +16,7 @@ import type { PolicyStore } from './stores/policy-store.js'
  *
  * @example
  * ```ts
+ * const check = guard(rg, { kind: 'role', roles: ['admin'] })
  * const inputOf = guardInputOf((req: Request) => `team:${req.params.team}`, undefined)
  * const outcome = await check(req.rolegate, inputOf(req))
  * ```

@@ -26,7 +26,7 @@ export interface RecommendedRedisOptions {
  *
  * @example
  * ```ts
- * const client = new Redis(process.env.REDIS_URL, recommendedRedisOptions)
+ * const client = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', recommendedRedisOptions)
  * ```
  */
 export const recommendedRedisOptions: RecommendedRedisOptions = Object.freeze({

@@ -63,7 +63,7 @@ export type RedisStore<P extends PolicyInput = PolicyInput> = RolegateStore<
  *
  * @example
  * ```ts
- * const client = new Redis(process.env.REDIS_URL, recommendedRedisOptions)
+ * const client = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', recommendedRedisOptions)
  * const store = redisStore({ client, keyPrefix: 'billing:rg:', policy, mode: 'bounded' })
  * await store.ready()
  * app.use(rolegate(store.policies, { resolve: store.resolve }))
