@@ -47,6 +47,9 @@ let adminStore: RedisAssignmentStore
 let strict: Express
 let bounded: Express
 let resolvers: RedisContextResolver<typeof policy>[] = []
+/** What the resolvers of the first group reported (a copy served while Redis failed). */
+const reported: unknown[] = []
+const report = (error: unknown): void => void reported.push(error)
 
 beforeAll(async () => {
   server = await startRedisServer()
@@ -62,8 +65,14 @@ beforeAll(async () => {
     timeoutMs: TIMEOUT_MS,
   })
   resolvers = [
-    redisContextResolver({ store: appStore, rolegate: rg, mode: 'strict' }),
-    redisContextResolver({ store: appStore, rolegate: rg, mode: 'bounded', boundMs: BOUND_MS }),
+    redisContextResolver({ store: appStore, rolegate: rg, mode: 'strict', onError: report }),
+    redisContextResolver({
+      store: appStore,
+      rolegate: rg,
+      mode: 'bounded',
+      boundMs: BOUND_MS,
+      onError: report,
+    }),
   ]
   await Promise.all(resolvers.map((r) => r.ready()))
   strict = guardedApp(resolvers[0] as RedisContextResolver<typeof policy>)
@@ -79,6 +88,7 @@ afterEach(async () => {
   await expect.poll(() => app.status, { timeout: 5_000 }).toBe('ready')
   await admin.flushall()
   for (const resolver of resolvers) resolver.clear()
+  reported.length = 0
 })
 
 afterAll(async () => {
@@ -164,7 +174,13 @@ describe.sequential('Redis faults', () => {
     const after = performance.now()
     await server.stop()
     const early = await get(bounded, 'u1')
-    if (performance.now() - before < BOUND_MS) expect(early).toEqual(allowed)
+    if (performance.now() - before < BOUND_MS) {
+      expect(early).toEqual(allowed)
+      expect(reported[0]).toMatchObject({
+        code: 'ERR_ROLEGATE_BACKEND_UNAVAILABLE',
+        message: 'The assignment store did not answer.',
+      })
+    }
     // A subject with no copy has nothing within the bound to answer from.
     expect(await get(bounded, 'u2')).toEqual(unavailable)
     await sleepUntil(after + BOUND_MS)
@@ -228,6 +244,7 @@ describe.sequential('a subscriber that misses an invalidation', () => {
       mode: 'bounded',
       boundMs: BOUND_MS,
       subscriber,
+      onError: report,
     })
     try {
       await resolve.ready()
@@ -268,6 +285,7 @@ describe.sequential('a subscriber that misses an invalidation', () => {
       mode: 'bounded',
       boundMs: 60_000,
       subscriber,
+      onError: report,
     })
     try {
       await resolve.ready()
@@ -278,6 +296,8 @@ describe.sequential('a subscriber that misses an invalidation', () => {
       expect(resolve.stats()).toMatchObject({ hits: 1, lookups: 1 })
       await subProxy.close() // drops the subscriber's connection; reconnecting fails from now on
       await expect.poll(() => subscriber.status).not.toBe('ready')
+      // The lost subscription is reported, not kept quiet.
+      await expect.poll(() => reported[0]).toMatchObject({ code: 'ECONNREFUSED' })
       await changes.revoke('u1', 'viewer') // published while B's subscriber is away
       expect(await get(instanceB, 'u1')).toEqual(forbidden)
       expect(resolve.stats()).toMatchObject({ hits: 1, lookups: 2 })

@@ -145,6 +145,20 @@ describe('redisAssignmentStore', () => {
     }
   })
 
+  test('without onError, a failed index update goes to console.error', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {})
+    try {
+      const { store, keyPrefix } = setup()
+      await client.set(`${keyPrefix}g:standard`, 'not a set')
+      await store.assign('u', 'standard')
+      expect(logged.mock.calls).toEqual([
+        [expect.objectContaining({ message: expect.stringMatching(/^WRONGTYPE/) as string })],
+      ])
+    } finally {
+      logged.mockRestore()
+    }
+  })
+
   test('an unreadable record is refused as unavailable, never read as empty', async () => {
     const { store, keyPrefix } = setup()
     await client.hset(`${keyPrefix}s:{u}`, 'e', 'x', 'a', '{"roles":"admin","scoped":{}}')

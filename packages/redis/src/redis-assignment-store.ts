@@ -61,6 +61,7 @@ export interface RedisAssignmentStoreOptions {
   /**
    * Told about failures that do not fail the call: keeping the role index up to date, and what a
    * change listener throws. What it throws goes to `console.error`.
+   * @defaultValue `console.error`
    */
   readonly onError?: ((error: unknown) => void) | undefined
   /**
@@ -149,10 +150,9 @@ export function redisAssignmentStore({
   const keys = redisKeys(keyPrefix)
   const watchers = new Set<ChangeListener>()
   const call = <T>(promise: Promise<T>): Promise<T> => withDeadline(promise, timeoutMs)
-  // What the app's reporter throws goes to console.error: it must not fail the call it reports on.
-  const report = (error: unknown): void => {
-    if (onError !== undefined) reportSafely(onError, error)
-  }
+  // To the app's reporter, else console.error; what the reporter throws goes to console.error: it
+  // must not fail the call it reports on.
+  const report = (error: unknown): void => reportSafely(onError, error)
 
   const readRaw = async (subjectId: string): Promise<VersionedAssignments> => {
     const [epoch, doc] = await call(client.hmget(keys.subject(subjectId), 'e', 'a'))

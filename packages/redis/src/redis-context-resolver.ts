@@ -63,6 +63,7 @@ export interface RedisContextResolverOptions<P extends PolicyInput> {
   /**
    * Told about failures that do not fail a request (a lost subscription, a stale copy served).
    * What it throws goes to `console.error`.
+   * @defaultValue `console.error`
    */
   readonly onError?: ((error: unknown) => void) | undefined
 }
@@ -159,10 +160,9 @@ export function redisContextResolver<P extends PolicyInput>({
   const cache = new LRUCache<string, Entry<P>>({ max })
   const flights = new Map<string, Flight<Entry<P>>>()
   const counts = { hits: 0, lookups: 0, servedStale: 0, unavailable: 0 }
-  // What the app's reporter throws goes to console.error: it must not fail the call it reports on.
-  const report = (error: unknown): void => {
-    if (onError !== undefined) reportSafely(onError, error)
-  }
+  // To the app's reporter, else console.error; what the reporter throws goes to console.error: it
+  // must not fail the call it reports on.
+  const report = (error: unknown): void => reportSafely(onError, error)
 
   // Bumped whenever the subscription may have missed a message; copies from before are suspect.
   let generation = 0

@@ -41,7 +41,7 @@ export interface RedisStoreOptions<P extends PolicyInput> {
   readonly onChange?: ((change: AssignmentChange) => void) | undefined
   /** Called after every committed custom-role change (audit). */
   readonly onPolicyChange?: ((change: PolicyChange) => void) | undefined
-  /** Told about failures that did not fail a call. */
+  /** Told about failures that did not fail a call. @defaultValue `console.error` */
   readonly onError?: ((error: unknown) => void) | undefined
   /** @defaultValue true */
   readonly checkClient?: boolean | undefined
