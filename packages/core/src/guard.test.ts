@@ -14,6 +14,7 @@ import type { Subject } from './policy/types.js'
 import { liveRolegate } from './stores/live-rolegate.js'
 import { memoryAssignmentStore } from './stores/memory-assignment-store.js'
 import { memoryPolicyStore } from './stores/memory-policy-store.js'
+import { memoryStore } from './stores/memory-store.js'
 import type { AssignmentStore } from './stores/types.js'
 
 const policy = definePolicy({
@@ -632,6 +633,20 @@ describe('requestRolegate and guard given a policy store', () => {
     const state = attach({ user: clara })
     expect(state.rolegate).toBe(liveRolegate(policies))
     expect(state.rolegate.policy).toBe(policies.current().policy)
+  })
+
+  test('a whole store: its resolver reads its assignments, under its custom roles', async () => {
+    const store = memoryStore({ policy, conditions: { managed: () => false } })
+    const attach = requestRolegate(store, { subject: (req: Req) => req.user })
+    const writeProjects = guard(store, {
+      kind: 'permission',
+      permissions: ['projects:write'],
+      mode: 'all',
+    })
+    await store.policies.createRole('planner', { grants: { projects: 'write' } })
+    await store.assignments.assign('clara', 'planner')
+    expect((await writeProjects(attach({ user: { id: 'clara' } }))).allowed).toBe(true)
+    expect(attach({}).rolegate).toBe(liveRolegate(store.policies))
   })
 
   test('names are checked against the rolegate in force when the guard is made', async () => {

@@ -1,4 +1,3 @@
-import type { Rolegate } from './create-rolegate.js'
 import type { Decision } from './decision.js'
 import { invalidArgument } from './errors.js'
 import { runGuard, validate, type GuardSpec, type NameChecker } from './guard-run.js'
@@ -6,8 +5,7 @@ import type { PolicyInput } from './policy/types.js'
 import type { Problem } from './problem.js'
 import type { RoleContext } from './role-context.js'
 import type { RequestRolegate } from './request-rolegate.js'
-import { rolegateOf } from './stores/live-rolegate.js'
-import type { PolicyStore } from './stores/policy-store.js'
+import { rolegateOf, type RolegateSource } from './stores/live-rolegate.js'
 
 /**
  * The per-request {@link GuardInput} of a guard whose scope and loader are functions of the
@@ -93,8 +91,8 @@ export type Guard<P extends PolicyInput = PolicyInput> = (
  * to 503, a denial to 403 naming what was missing, and anything thrown to 403 (fail closed); it
  * sends every decision to the audit hook.
  *
- * @param source The policy to check names against now: a rolegate, or a policy store (the rolegate
- * in force). Without it, names are checked against the request's rolegate on first use, and an
+ * @param source The policy to check names against now: a rolegate, a policy store or a whole store
+ * (the rolegate in force). Without it, names are checked against the request's rolegate on first use, and an
  * unknown one denies.
  * @throws {@link UnknownPermissionError} or {@link UnknownRoleError} naming what the policy lacks.
  * @example
@@ -105,7 +103,7 @@ export type Guard<P extends PolicyInput = PolicyInput> = (
  * ```
  */
 export function guard<P extends PolicyInput = PolicyInput>(
-  source: Rolegate<P> | PolicyStore<P> | undefined,
+  source: RolegateSource<P> | undefined,
   requirement: Requirement,
 ): Guard<P> {
   const rolegate = source === undefined ? undefined : rolegateOf(source)

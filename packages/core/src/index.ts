@@ -70,7 +70,7 @@ export type { DroppedRole, RoleConflict } from './role-set.js'
 export { assigned, normalizeAssignments, revoked, rolesInScope } from './stores/assignment-edits.js'
 export { assignmentsProblem } from './stores/assignments-problem.js'
 export { checkAssignments } from './stores/check-assignments.js'
-export { liveRolegate } from './stores/live-rolegate.js'
+export { liveRolegate, type RolegateSource } from './stores/live-rolegate.js'
 export { memoryPolicyStore, type MemoryPolicyStoreOptions } from './stores/memory-policy-store.js'
 export {
   memoryStore,

@@ -8,8 +8,7 @@ import type { PermissionOf, PolicyInput, ResourceOf, RoleOf, Subject } from './p
 import { missingPermissionProblem, unauthorizedProblem } from './problem.js'
 import type { CheckOptions, RoleContext } from './role-context.js'
 import { contextResolver, type ContextResolver } from './stores/context-resolver.js'
-import { rolegateOf } from './stores/live-rolegate.js'
-import type { PolicyStore } from './stores/policy-store.js'
+import { isRolegateStore, rolegateOf, type RolegateSource } from './stores/live-rolegate.js'
 import { andThen, isThenable, type MaybePromise } from './maybe-promise.js'
 import type { AssignmentStore } from './stores/types.js'
 
@@ -53,9 +52,12 @@ export interface RequestImpersonation<P extends PolicyInput, R> {
 export interface RequestRolegateOptions<P extends PolicyInput, R> {
   /** Reads the authenticated subject; `undefined`, `null` or `false` mean none (401). */
   readonly subject: (request: R) => unknown
-  /** Assignments added to the subject's own. Ignored when `resolve` is given. */
+  /** Assignments added to the subject's own. Ignored when `resolve` is given, or a whole store. */
   readonly store?: AssignmentStore | undefined
-  /** Turns a subject into a context; a cache plugs in here. @defaultValue `contextResolver({ rolegate, store })` */
+  /**
+   * Turns a subject into a context; a cache plugs in here.
+   * @defaultValue a whole store's `resolve`, else `contextResolver({ rolegate, store })`
+   */
   readonly resolve?: ContextResolver<P> | undefined
   /** Lets a subject holding a permission act as another. @defaultValue off */
   readonly impersonation?: RequestImpersonation<P, R> | undefined
@@ -204,7 +206,8 @@ export function adapterDataOf(request: unknown): unknown {
 /**
  * Makes the per-request rolegate for an adapter. Options are checked here, at start-up. Given a
  * policy store, it decides with the rolegate in force on each request (see {@link liveRolegate}),
- * so custom roles created after start-up apply at once.
+ * so custom roles created after start-up apply at once; given a whole store (`memoryStore`,
+ * `redisStore`), it uses its policy store and its resolver.
  *
  * @throws {@link UnknownPermissionError} or {@link UnknownRoleError} for impersonation names the policy lacks.
  * @example
@@ -214,7 +217,7 @@ export function adapterDataOf(request: unknown): unknown {
  * ```
  */
 export function requestRolegate<P extends PolicyInput, R>(
-  source: Rolegate<P> | PolicyStore<P>,
+  source: RolegateSource<P>,
   options: RequestRolegateOptions<P, R>,
 ): (request: R) => RequestRolegate<P> {
   const rolegate = rolegateOf(source)
@@ -229,7 +232,9 @@ export function requestRolegate<P extends PolicyInput, R>(
     rolegate.permission(imp.permission)
     if (typeof imp.role === 'string') rolegate.role(imp.role)
   }
-  const resolve = options.resolve ?? contextResolver({ rolegate, store })
+  const resolve =
+    options.resolve ??
+    (isRolegateStore(source) ? source.resolve : contextResolver({ rolegate, store }))
 
   // Each step goes on at once when the one before answered synchronously. Written out rather than
   // chained through andThen: this runs for every request, and the closures andThen needs were a

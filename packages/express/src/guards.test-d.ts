@@ -2,6 +2,7 @@ import {
   createRolegate,
   definePolicy,
   memoryPolicyStore,
+  memoryStore,
   type RequestRolegate,
 } from '@rolegate/core'
 import type { Request, RequestHandler } from 'express'
@@ -58,6 +59,15 @@ test('a policy store types names as its rolegate does', () => {
   requireRole('finance', { rolegate: policies })
   // @ts-expect-error a misspelt role
   requireRole('finace', { rolegate: policies })
+})
+
+test('a whole store types names as its rolegate does', () => {
+  const store = memoryStore({ policy })
+  rolegate(store).requireRole('finance')
+  // @ts-expect-error a misspelt role
+  rolegate(store).requireRole('finace')
+  // @ts-expect-error a misspelt permission
+  requirePermission('reports:exprot', { rolegate: store })
 })
 
 test('free guards without a rolegate take any name: it is checked on first use', () => {

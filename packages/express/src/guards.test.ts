@@ -3,6 +3,7 @@ import {
   definePolicy,
   memoryAssignmentStore,
   memoryPolicyStore,
+  memoryStore,
   UnknownPermissionError,
   UnknownRoleError,
   type Subject,
@@ -294,5 +295,23 @@ describe('given a policy store', () => {
     await store.assign('cleo', 'clerk')
     for (const path of ['/bound', '/free'])
       expect((await request(app).get(path).expect(200)).body).toEqual({ read: true })
+  })
+
+  test('given a whole store, rolegate(store) uses its resolver and follows its custom roles', async () => {
+    const store = memoryStore({ policy })
+    const authz = rolegate(store)
+    const app = express()
+    app.get(
+      '/',
+      passport({ id: 'cleo' }),
+      authz.requirePermission('invoices:read'),
+      (_req, res) => {
+        res.json({ read: true })
+      },
+    )
+    expect((await request(app).get('/').expect(403)).body).toEqual(forbidden('invoices:read'))
+    await store.policies.createRole('clerk', { grants: { invoices: 'read' } })
+    await store.assignments.assign('cleo', 'clerk')
+    expect((await request(app).get('/').expect(200)).body).toEqual({ read: true })
   })
 })

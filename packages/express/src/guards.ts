@@ -10,9 +10,8 @@ import {
   type PolicyInput,
   type RequestRolegate,
   type ResourceOf,
-  type PolicyStore,
-  type Rolegate,
   type RoleOf,
+  type RolegateSource,
 } from '@rolegate/core'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import { deny, failedCheck, responderOf, send, type OnDenied } from './send.js'
@@ -66,7 +65,7 @@ const list = <T>(names: T | readonly T[]): readonly T[] =>
  * checked now; without, against the request's rolegate on first use (an unknown name denies).
  */
 export function bindGuards<P extends PolicyInput>(
-  rolegate: Rolegate<P> | PolicyStore<P> | undefined,
+  rolegate: RolegateSource<P> | undefined,
   stateOf: (req: Request, res: Response) => RequestRolegate<P> | undefined,
 ): Guards<P> {
   /** Runs the check, then calls `allowed` and `next()`, or answers the denial. */
@@ -160,11 +159,11 @@ const fromRequest = (req: Request): RequestRolegate | undefined =>
 /** The rolegate to check names against when the guard is created, for the free guards. */
 export interface BindOption<P extends PolicyInput> {
   /**
-   * The rolegate of the app, or its policy store: names are then typed by its policy and checked
-   * when the guard is created. Without it, they are checked against `req.rolegate` on first use, and an unknown name
+   * The rolegate of the app, its policy store or its whole store: names are then typed by its
+   * policy and checked when the guard is created. Without it, they are checked against `req.rolegate` on first use, and an unknown name
    * denies (403) and is reported to `onError`.
    */
-  readonly rolegate?: Rolegate<P> | PolicyStore<P> | undefined
+  readonly rolegate?: RolegateSource<P> | undefined
 }
 
 /**

@@ -5,8 +5,7 @@ import {
   type RequestImpersonation,
   type RequestRolegate,
   type RequestRolegateOptions,
-  type PolicyStore,
-  type Rolegate,
+  type RolegateSource,
   type Subject,
 } from '@rolegate/core'
 import type { NextFunction, Request, Response } from 'express'
@@ -64,9 +63,10 @@ const passportUser = (req: Request): Subject | undefined =>
  * it, once per request. The returned middleware carries guards whose names are typed by the
  * policy and checked when they are created, and they work whether or not it is mounted with `app.use`.
  *
- * @param rg The rolegate, or a policy store (`memoryPolicyStore`, `@rolegate/redis`'s
- * `redisPolicyStore`): then each request is decided with the custom roles in force, including its
- * default resolver's contexts and impersonation.
+ * @param rg The rolegate; or a policy store (`memoryPolicyStore`, `@rolegate/redis`'s
+ * `redisPolicyStore`), and then each request is decided with the custom roles in force, including
+ * its default resolver's contexts and impersonation; or a whole store (`memoryStore`,
+ * `redisStore`), whose policy store and resolver are then used.
  * @throws {@link UnknownPermissionError} or {@link UnknownRoleError} for impersonation names the policy lacks.
  * @example
  * ```ts
@@ -78,7 +78,7 @@ const passportUser = (req: Request): Subject | undefined =>
  * ```
  */
 export function rolegate<P extends PolicyInput>(
-  rg: Rolegate<P> | PolicyStore<P>,
+  rg: RolegateSource<P>,
   {
     subject = passportUser,
     impersonation,

@@ -4,6 +4,7 @@ import {
   definePolicy,
   memoryAssignmentStore,
   memoryPolicyStore,
+  memoryStore,
   UnknownPermissionError,
   UnknownRoleError,
   type Subject,
@@ -312,5 +313,19 @@ describe('given a policy store', () => {
     await store.assign('cleo', 'clerk')
     for (const path of ['/bound', '/free'])
       expect((await request(server).get(path).expect(200)).body).toEqual({ read: true })
+  })
+
+  test('given a whole store, rolegate(store) uses its resolver and follows its custom roles', async () => {
+    const store = memoryStore({ policy })
+    const authz = rolegate(store)
+    const server = app([passport({ id: 'cleo' })], (router) => {
+      router.get('/', authz.requirePermission('invoices:read'), (ctx) => {
+        ctx.body = { read: true }
+      })
+    })
+    expect((await request(server).get('/').expect(403)).body).toEqual(forbidden('invoices:read'))
+    await store.policies.createRole('clerk', { grants: { invoices: 'read' } })
+    await store.assignments.assign('cleo', 'clerk')
+    expect((await request(server).get('/').expect(200)).body).toEqual({ read: true })
   })
 })

@@ -9,9 +9,8 @@ import {
   type PolicyInput,
   type RequestRolegate,
   type ResourceOf,
-  type PolicyStore,
-  type Rolegate,
   type RoleOf,
+  type RolegateSource,
 } from '@rolegate/core'
 import type { Middleware, Next, ParameterizedContext } from 'koa'
 import { deny, failedCheck, type OnDenied } from './send.js'
@@ -83,7 +82,7 @@ function isJsonBody(body: unknown): boolean {
  * checked now; without, against the request's rolegate on first use (an unknown name denies).
  */
 export function bindGuards<P extends PolicyInput>(
-  rolegate: Rolegate<P> | PolicyStore<P> | undefined,
+  rolegate: RolegateSource<P> | undefined,
   stateOf: (ctx: ParameterizedContext) => RequestRolegate<P> | undefined,
 ): Guards<P> {
   /**
@@ -162,11 +161,11 @@ const fromContext = (ctx: ParameterizedContext): RequestRolegate | undefined =>
 /** The rolegate to check names against when the guard is created, for the free guards. */
 export interface BindOption<P extends PolicyInput> {
   /**
-   * The rolegate of the app, or its policy store: names are then typed by its policy and checked
-   * when the guard is created. Without it, they are checked against `ctx.state.rolegate` on first use, and an unknown
+   * The rolegate of the app, its policy store or its whole store: names are then typed by its
+   * policy and checked when the guard is created. Without it, they are checked against `ctx.state.rolegate` on first use, and an unknown
    * name denies (403) and is reported to `onError`.
    */
-  readonly rolegate?: Rolegate<P> | PolicyStore<P> | undefined
+  readonly rolegate?: RolegateSource<P> | undefined
 }
 
 /**

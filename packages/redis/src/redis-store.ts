@@ -66,7 +66,7 @@ export type RedisStore<P extends PolicyInput = PolicyInput> = RolegateStore<
  * const client = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', recommendedRedisOptions)
  * const store = redisStore({ client, keyPrefix: 'billing:rg:', policy, mode: 'bounded' })
  * await store.ready()
- * app.use(rolegate(store.policies, { resolve: store.resolve }))
+ * app.use(rolegate(store))
  * await store.assignments.assign('u1', 'finance')
  * ```
  */

@@ -1,5 +1,6 @@
 import type { Rolegate } from '../create-rolegate.js'
 import type { PolicyInput } from '../policy/types.js'
+import type { RolegateStore } from './memory-store.js'
 import { isPolicyStore, type PolicyStore } from './policy-store.js'
 
 /** One view per store, so that a guard and the middleware given the same store agree on identity. */
@@ -39,9 +40,24 @@ export function liveRolegate<P extends PolicyInput>(store: PolicyStore<P>): Role
   return view
 }
 
-/** `rolegate` itself, or the live view of a policy store: what the adapters decide with. */
-export function rolegateOf<P extends PolicyInput>(
-  rolegate: Rolegate<P> | PolicyStore<P>,
-): Rolegate<P> {
-  return isPolicyStore(rolegate) ? liveRolegate(rolegate) : rolegate
+/**
+ * What the adapters decide with: a fixed rolegate, a policy store (custom roles may change), or a
+ * whole store (`memoryStore`, `@rolegate/redis`'s `redisStore`), whose policies and resolver are
+ * then used.
+ */
+export type RolegateSource<P extends PolicyInput = PolicyInput> =
+  Rolegate<P> | PolicyStore<P> | RolegateStore<P>
+
+/** Whether `source` is a whole store rather than a rolegate or a policy store. */
+export function isRolegateStore<P extends PolicyInput>(
+  source: RolegateSource<P>,
+): source is RolegateStore<P> {
+  const { policies, resolve } = source as Partial<RolegateStore<P>>
+  return typeof resolve === 'function' && typeof policies?.current === 'function'
+}
+
+/** The rolegate of a source: itself, or the live view of its policy store. */
+export function rolegateOf<P extends PolicyInput>(source: RolegateSource<P>): Rolegate<P> {
+  if (isRolegateStore(source)) return liveRolegate(source.policies)
+  return isPolicyStore(source) ? liveRolegate(source) : source
 }

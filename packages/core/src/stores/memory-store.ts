@@ -52,7 +52,7 @@ export type MemoryStore<P extends PolicyInput = PolicyInput> = RolegateStore<
  * @example
  * ```ts
  * const store = memoryStore({ policy })
- * app.use(rolegate(store.policies, { resolve: store.resolve }))
+ * app.use(rolegate(store))
  * await store.policies.createRole('billing_clerk', { grants: { invoices: 'read' } })
  * await store.assignments.assign('u1', 'billing_clerk')
  * ```
