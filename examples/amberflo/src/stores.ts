@@ -1,6 +1,7 @@
 import {
   contextResolver,
   createRolegate,
+  liveRolegate,
   memoryAssignmentStore,
   type AssignmentStore,
   type ContextResolver,
@@ -63,7 +64,8 @@ export async function redisStores({
     throw error
   }
   return {
-    rolegate: store.current(),
+    // The rolegate in force, custom roles included, on every request: not a copy taken now.
+    rolegate: liveRolegate(store.policies),
     assignments: store.assignments,
     resolve: store.resolve,
     async close() {

@@ -1,6 +1,7 @@
 import {
   contextResolver,
   createRolegate,
+  liveRolegate,
   memoryAssignmentStore,
   type AssignmentStore,
   type ContextResolver,
@@ -54,7 +55,8 @@ export async function openStores({
   const redis = redisStore({ client, keyPrefix, policy, conditions, mode: 'strict' })
   await redis.ready()
   return {
-    rolegate: redis.current(),
+    // The rolegate in force, custom roles included, on every request: not a copy taken now.
+    rolegate: liveRolegate(redis.policies),
     store: redis.assignments,
     resolve: redis.resolve,
     where: `in Redis (${new URL(redisUrl).host}, strict)`,
