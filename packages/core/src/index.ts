@@ -72,12 +72,8 @@ export { assignmentsProblem } from './stores/assignments-problem.js'
 export { checkAssignments } from './stores/check-assignments.js'
 export { liveRolegate, type RolegateSource } from './stores/live-rolegate.js'
 export { memoryPolicyStore, type MemoryPolicyStoreOptions } from './stores/memory-policy-store.js'
-export {
-  memoryStore,
-  type MemoryStore,
-  type MemoryStoreOptions,
-  type RolegateStore,
-} from './stores/memory-store.js'
+export { memoryStore, type MemoryStore, type MemoryStoreOptions } from './stores/memory-store.js'
+export type { RolegateStore } from './stores/rolegate-store.js'
 export {
   customRoleEdits,
   isPolicyStore,

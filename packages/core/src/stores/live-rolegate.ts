@@ -1,6 +1,6 @@
 import type { Rolegate } from '../create-rolegate.js'
 import type { PolicyInput } from '../policy/types.js'
-import type { RolegateStore } from './memory-store.js'
+import type { RolegateStore } from './rolegate-store.js'
 import { isPolicyStore, type PolicyStore } from './policy-store.js'
 
 /** One view per store, so that a guard and the middleware given the same store agree on identity. */

@@ -1,10 +1,10 @@
-import type { Rolegate } from '../create-rolegate.js'
 import type { PolicyInput } from '../policy/types.js'
-import { contextResolver, type ContextResolver } from './context-resolver.js'
+import { contextResolver } from './context-resolver.js'
 import { memoryAssignmentStore, type MemoryAssignmentStore } from './memory-assignment-store.js'
 import { memoryPolicyStore } from './memory-policy-store.js'
-import type { CustomRolesOptions, PolicyChange, PolicyStore } from './policy-store.js'
-import type { AssignmentChange, AssignmentStore } from './types.js'
+import type { CustomRolesOptions, PolicyChange } from './policy-store.js'
+import type { RolegateStore } from './rolegate-store.js'
+import type { AssignmentChange } from './types.js'
 
 /** Options of {@link memoryStore}. */
 export interface MemoryStoreOptions<P extends PolicyInput> extends CustomRolesOptions<P> {
@@ -12,30 +12,6 @@ export interface MemoryStoreOptions<P extends PolicyInput> extends CustomRolesOp
   readonly onChange?: ((change: AssignmentChange) => void) | undefined
   /** Called after every custom-role change (audit). What it throws goes to `console.error`. */
   readonly onPolicyChange?: ((change: PolicyChange) => void) | undefined
-}
-
-/**
- * Everything rolegate keeps, wired together: what {@link memoryStore} and `@rolegate/redis`'s
- * `redisStore` give, so that moving to Redis changes the line that makes the store and nothing else.
- */
-export interface RolegateStore<
-  P extends PolicyInput = PolicyInput,
-  A extends AssignmentStore = AssignmentStore,
-  S extends PolicyStore<P> = PolicyStore<P>,
-  R extends ContextResolver<P> = ContextResolver<P>,
-> {
-  /** Role assignments, checked against the policy including custom roles. */
-  readonly assignments: A
-  /** Custom roles; a role is not deleted while someone holds it. */
-  readonly policies: S
-  /** The context resolver to hand to `@rolegate/express` or `@rolegate/koa`. */
-  readonly resolve: R
-  /** The rolegate in force: the code policy plus the custom roles last loaded. */
-  current(): Rolegate<P>
-  /** Resolves once the store can serve (connected, custom roles loaded); await before serving. */
-  ready(): Promise<void>
-  /** Stops what the store started (listening for changes); does not close a client you gave it. */
-  close(): Promise<void>
 }
 
 /** The store {@link memoryStore} makes; `ready()` and `close()` resolve at once. */
