@@ -75,8 +75,10 @@ export function samlStrategyOptions({
  *
  * @example
  * ```ts
- * passport.use(new Strategy({ ...samlStrategyOptions({ mapper, connection: 'entra-saml' }), ...spOptions },
- *   samlVerify({ mapper, connection: 'entra-saml' }), logoutVerify))
+ * const strategy = new Strategy({ ...samlStrategyOptions({ mapper, connection: 'entra-saml' }), ...spOptions },
+ *   samlVerify({ mapper, connection: 'entra-saml' }), logoutVerify)
+ * // passport-saml 5's types use @types/express 4 (node-saml/passport-saml#963): hence the cast.
+ * passport.use(strategy as unknown as passport.Strategy)
  * ```
  */
 export function samlVerify({
