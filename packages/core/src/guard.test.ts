@@ -647,6 +647,15 @@ describe('requestRolegate and guard given a policy store', () => {
     await store.assignments.assign('clara', 'planner')
     expect((await writeProjects(attach({ user: { id: 'clara' } }))).allowed).toBe(true)
     expect(attach({}).rolegate).toBe(liveRolegate(store.policies))
+    expect(() =>
+      requestRolegate(store, { subject: (req: Req) => req.user, store: store.assignments }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'ERR_ROLEGATE_INVALID_ARGUMENT',
+        message:
+          'store: a whole store brings its own assignments; pass resolve to replace its resolver',
+      }) as Error,
+    )
   })
 
   test('names are checked against the rolegate in force when the guard is made', async () => {

@@ -210,6 +210,7 @@ export function adapterDataOf(request: unknown): unknown {
  * `redisStore`), it uses its policy store and its resolver.
  *
  * @throws {@link UnknownPermissionError} or {@link UnknownRoleError} for impersonation names the policy lacks.
+ * @throws TypeError (`ERR_ROLEGATE_INVALID_ARGUMENT`) for a `store` beside a whole store.
  * @example
  * ```ts
  * const attach = requestRolegate(rg, { subject: (req: IncomingMessage & { user?: Subject }) => req.user })
@@ -232,6 +233,11 @@ export function requestRolegate<P extends PolicyInput, R>(
     rolegate.permission(imp.permission)
     if (typeof imp.role === 'string') rolegate.role(imp.role)
   }
+  // A second assignment store beside a whole store's would be read by nothing: refused, not ignored.
+  if (store !== undefined && isRolegateStore(source))
+    throw invalidArgument(
+      'store: a whole store brings its own assignments; pass resolve to replace its resolver',
+    )
   const resolve =
     options.resolve ??
     (isRolegateStore(source) ? source.resolve : contextResolver({ rolegate, store }))
