@@ -443,6 +443,22 @@ describe('guard without a rolegate: names are checked against the request on fir
 })
 
 describe('requestRolegate', () => {
+  test('a store beside resolve is refused at start-up: nothing would read it', () => {
+    const store = memoryAssignmentStore({ rolegate: rg })
+    expect(() =>
+      requestRolegate(rg, {
+        subject: (req: Req) => req.user,
+        store,
+        resolve: (s) => rg.context(s),
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'ERR_ROLEGATE_INVALID_ARGUMENT',
+        message: 'store: resolve reads the assignments; give the store to the resolver',
+      }) as Error,
+    )
+  })
+
   test('a wwwAuthenticate that cannot be a header value throws at start-up', () => {
     expect(() => setup({ wwwAuthenticate: 'Bearer\r\nSet-Cookie: s=1' })).toThrow(
       'wwwAuthenticate must be a string that can be a header value, got "Bearer\\r\\nSet-Cookie: s=1"',

@@ -52,7 +52,10 @@ export interface RequestImpersonation<P extends PolicyInput, R> {
 export interface RequestRolegateOptions<P extends PolicyInput, R> {
   /** Reads the authenticated subject; `undefined`, `null` or `false` mean none (401). */
   readonly subject: (request: R) => unknown
-  /** Assignments added to the subject's own. Ignored when `resolve` is given, or a whole store. */
+  /**
+   * Assignments added to the subject's own, read by the default resolver; refused beside `resolve`
+   * or a whole store, which read their own.
+   */
   readonly store?: AssignmentStore | undefined
   /**
    * Turns a subject into a context; a cache plugs in here.
@@ -210,7 +213,7 @@ export function adapterDataOf(request: unknown): unknown {
  * `redisStore`), it uses its policy store and its resolver.
  *
  * @throws {@link UnknownPermissionError} or {@link UnknownRoleError} for impersonation names the policy lacks.
- * @throws TypeError (`ERR_ROLEGATE_INVALID_ARGUMENT`) for a `store` beside a whole store.
+ * @throws TypeError (`ERR_ROLEGATE_INVALID_ARGUMENT`) for a `store` beside `resolve` or a whole store.
  * @example
  * ```ts
  * const attach = requestRolegate(rg, { subject: (req: IncomingMessage & { user?: Subject }) => req.user })
@@ -233,11 +236,13 @@ export function requestRolegate<P extends PolicyInput, R>(
     rolegate.permission(imp.permission)
     if (typeof imp.role === 'string') rolegate.role(imp.role)
   }
-  // A second assignment store beside a whole store's would be read by nothing: refused, not ignored.
+  // An assignment store that nothing would read is refused, not ignored: the app meant it to count.
   if (store !== undefined && isRolegateStore(source))
     throw invalidArgument(
       'store: a whole store brings its own assignments; pass resolve to replace its resolver',
     )
+  if (store !== undefined && options.resolve !== undefined)
+    throw invalidArgument('store: resolve reads the assignments; give the store to the resolver')
   const resolve =
     options.resolve ??
     (isRolegateStore(source) ? source.resolve : contextResolver({ rolegate, store }))
