@@ -134,6 +134,13 @@ interface RuleWhere {
   readonly rule: string
 }
 
+/** Throws the claim-mapping error of `message`, naming the connection and the rule. */
+const failAt =
+  (where: RuleWhere) =>
+  (message: string): never => {
+    throw new ClaimMappingError(message, where)
+  }
+
 /**
  * Checks a rule and compiles it.
  *
@@ -148,9 +155,7 @@ export function compileRule(
     throw new ClaimMappingError('must be an object', { connection, rule: `rules[${index}]` })
   const id = typeof rule.id === 'string' && rule.id !== '' ? rule.id : `rules[${index}]`
   const where = { connection, rule: id }
-  const fail = (message: string): never => {
-    throw new ClaimMappingError(message, where)
-  }
+  const fail: (message: string) => never = failAt(where)
   refuseUnknownKeys(rule, RULE_KEYS, 'a rule', where)
   if (rule.id !== undefined && (typeof rule.id !== 'string' || rule.id === ''))
     fail('"id" must be a non-empty string')
@@ -168,8 +173,8 @@ export function compileRule(
   const hasMap = rule.map !== undefined
   const hasScopes = rule.scopes !== undefined
   if (hasMap === hasScopes) fail('a rule has either "map" or "scopes"')
-  const map = hasMap ? compileMap(rule.map, { fold, isUniversal, rule, where, fail }) : undefined
-  const scopes = hasScopes ? compileScopes(rule.scopes, where, fail) : undefined
+  const map = hasMap ? compileMap(rule.map, { fold, isUniversal, rule, where }) : undefined
+  const scopes = hasScopes ? compileScopes(rule.scopes, where) : undefined
   const roles = map
     ? [...map.values()].flatMap((grants) => grants.map((g) => g.role))
     : (scopes?.roles ?? [])
@@ -194,15 +199,15 @@ function compileMap(
     readonly isUniversal: (folded: string) => boolean
     readonly rule: ClaimRule
     readonly where: RuleWhere
-    readonly fail: (message: string) => never
   },
 ): ReadonlyMap<string, readonly RoleGrant[]> {
-  const { fold, isUniversal, rule, where, fail } = context
+  const { fold, isUniversal, rule, where } = context
+  const fail: (message: string) => never = failAt(where)
   if (typeof map !== 'object' || map === null || Array.isArray(map))
     fail('"map" must map claim values to roles')
   const compiled = new Map<string, readonly RoleGrant[]>()
   // Object.entries lists own enumerable keys only, so nothing comes from a prototype.
-  for (const [value, targets] of Object.entries(map as object)) {
+  for (const [value, targets] of Object.entries(map)) {
     if (value === '') fail('"map" has an empty value')
     const key = fold(value)
     if (compiled.has(key)) fail(`"map" has "${value}" twice once case is ignored`)
@@ -212,19 +217,14 @@ function compileMap(
     if (list.length === 0) fail(`"map" gives no role for "${value}"`)
     compiled.set(
       key,
-      list.map((target) => roleGrant(target, value, where, fail)),
+      list.map((target) => roleGrant(target, value, where)),
     )
   }
   if (compiled.size === 0) fail('"map" is empty')
   return compiled
 }
 
-function roleGrant(
-  target: unknown,
-  value: string,
-  where: RuleWhere,
-  fail: (message: string) => never,
-): RoleGrant {
+function roleGrant(target: unknown, value: string, where: RuleWhere): RoleGrant {
   if (typeof target === 'string' && target !== '') return { role: target }
   if (typeof target === 'object' && target !== null) {
     refuseUnknownKeys(target, ROLE_GRANT_KEYS, `the "map" target of "${value}"`, where)
@@ -232,14 +232,11 @@ function roleGrant(
     if (typeof role === 'string' && role !== '' && typeof scope === 'string' && scope !== '')
       return { role, scope }
   }
-  return fail(`"map" for "${value}" must name a role or { role, scope }`)
+  return failAt(where)(`"map" for "${value}" must name a role or { role, scope }`)
 }
 
-function compileScopes(
-  scopes: unknown,
-  where: RuleWhere,
-  fail: (message: string) => never,
-): NonNullable<CompiledRule['scopes']> {
+function compileScopes(scopes: unknown, where: RuleWhere): NonNullable<CompiledRule['scopes']> {
+  const fail: (message: string) => never = failAt(where)
   if (!isObject(scopes)) return fail('"scopes" must be an object')
   refuseUnknownKeys(scopes, SCOPES_KEYS, '"scopes"', where)
   const { prefix, roles, pattern } = scopes as { [K in keyof ScopeTarget]?: unknown }
