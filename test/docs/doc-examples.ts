@@ -155,10 +155,12 @@ export function checkExamples(root: string, examples: readonly DocExample[]): st
       ? disk.getSourceFile(path, language, ...rest)
       : ts.createSourceFile(path, text, language)
   }
+  // The fixtures' program has parsed every package already: its files are reused, not read again.
   const program = ts.createProgram({
     rootNames: [...virtual.keys()],
     options: config.options,
     host,
+    oldProgram: fixtureProgram,
   })
   const problems: string[] = []
   for (const [path, { example, offset }] of virtual) {
