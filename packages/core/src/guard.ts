@@ -92,8 +92,8 @@ export type Guard<P extends PolicyInput = PolicyInput> = (
  * sends every decision to the audit hook.
  *
  * @param source The policy to check names against now: a rolegate, a policy store or a whole store
- * (the rolegate in force). Without it, names are checked against the request's rolegate on first use, and an
- * unknown one denies.
+ * (the rolegate in force). Without it, names are checked against the request's rolegate on first
+ * use, and an unknown one denies.
  * @throws {@link UnknownPermissionError} or {@link UnknownRoleError} naming what the policy lacks.
  * @example
  * ```ts

@@ -236,16 +236,15 @@ export function requestRolegate<P extends PolicyInput, R>(
     rolegate.permission(imp.permission)
     if (typeof imp.role === 'string') rolegate.role(imp.role)
   }
+  const wholeStore = isRolegateStore(source) ? source : undefined
   // An assignment store that nothing would read is refused, not ignored: the app meant it to count.
-  if (store !== undefined && isRolegateStore(source))
+  if (store !== undefined && wholeStore !== undefined)
     throw invalidArgument(
       'store: a whole store brings its own assignments; pass resolve to replace its resolver',
     )
   if (store !== undefined && options.resolve !== undefined)
     throw invalidArgument('store: resolve reads the assignments; give the store to the resolver')
-  const resolve =
-    options.resolve ??
-    (isRolegateStore(source) ? source.resolve : contextResolver({ rolegate, store }))
+  const resolve = options.resolve ?? wholeStore?.resolve ?? contextResolver({ rolegate, store })
 
   // Each step goes on at once when the one before answered synchronously. Written out rather than
   // chained through andThen: this runs for every request, and the closures andThen needs were a

@@ -160,8 +160,8 @@ const fromRequest = (req: Request): RequestRolegate | undefined =>
 export interface BindOption<P extends PolicyInput> {
   /**
    * The rolegate of the app, its policy store or its whole store: names are then typed by its
-   * policy and checked when the guard is created. Without it, they are checked against `req.rolegate` on first use, and an unknown name
-   * denies (403) and is reported to `onError`.
+   * policy and checked when the guard is created. Without it, they are checked against
+   * `req.rolegate` on first use, and an unknown name denies (403) and is reported to `onError`.
    */
   readonly rolegate?: RolegateSource<P> | undefined
 }

@@ -216,7 +216,6 @@ export function redisAssignmentStore({
       }
       if (committed) {
         const epoch = next === undefined ? null : token
-        // What a listener throws is a bug in it, so it is always reported, even without onError.
         notifyListeners(watchers, [description, epoch], onError)
         notifyListeners([onChange], [description], onError)
         await index.update(subjectId, assignments, next).catch(report)
