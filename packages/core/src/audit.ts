@@ -1,4 +1,5 @@
 import type { DecisionReason } from './decision.js'
+import { asHttpFailure } from './http-failure.js'
 import { reportSafely } from './report.js'
 
 /** One decision as sent to an audit hook. */
@@ -50,4 +51,16 @@ export function emitAudit(
       failed(error)
     }
   })
+}
+
+/**
+ * The reason an audit event gives for a check that an error stopped: the refusal a rolegate HTTP
+ * error carries (`unauthenticated`, `backend-unavailable`, a refused impersonation's reason), else
+ * `error`.
+ */
+export function failureReason(error: unknown): AuditEvent['reason'] {
+  const http = asHttpFailure(error)
+  if (http === undefined) return 'error'
+  if (http.status === 503) return 'backend-unavailable'
+  return http.decision?.reason ?? 'unauthenticated'
 }

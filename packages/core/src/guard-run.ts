@@ -2,7 +2,7 @@
  * The per-request half of a guard: one request through one guard, and the denial or audit event
  * it ends with. `guard.ts` makes guards; this runs them.
  */
-import { emitAudit, type AuditEvent } from './audit.js'
+import { emitAudit, failureReason, type AuditEvent } from './audit.js'
 import { reportSafely } from './report.js'
 import type { Decision } from './decision.js'
 import { describeValue } from './errors.js'
@@ -119,8 +119,7 @@ function failure(error: unknown, settings: Settings | undefined): Verdict & { de
     headers = { 'www-authenticate': settings.wwwAuthenticate, ...headers }
   const base = { allowed: false as const, status, headers, problem }
   const denial: Denial = decision === undefined ? base : { ...base, decision }
-  if (status === 503) return { allowed: false, reason: 'backend-unavailable', denial }
-  return { allowed: false, reason: decision?.reason ?? 'unauthenticated', denial }
+  return { allowed: false, reason: failureReason(error), denial }
 }
 
 /** What a guard fixes when it is made. */

@@ -1,9 +1,9 @@
-import type { AuditHook } from './audit.js'
+import { emitAudit, failureReason, type AuditEvent, type AuditHook } from './audit.js'
 import { reportError } from './report.js'
 import type { Rolegate } from './create-rolegate.js'
 import type { Decision } from './decision.js'
 import { ForbiddenError, UnauthorizedError, describeValue, invalidArgument } from './errors.js'
-import { areWritableHeaders } from './http-failure.js'
+import { areWritableHeaders, asHttpFailure } from './http-failure.js'
 import type { PermissionOf, PolicyInput, ResourceOf, RoleOf, Subject } from './policy/types.js'
 import { missingPermissionProblem, unauthorizedProblem } from './problem.js'
 import type { CheckOptions, RoleContext } from './role-context.js'
@@ -64,7 +64,11 @@ export interface RequestRolegateOptions<P extends PolicyInput, R> {
   readonly resolve?: ContextResolver<P> | undefined
   /** Lets a subject holding a permission act as another. @defaultValue off */
   readonly impersonation?: RequestImpersonation<P, R> | undefined
-  /** Receives every guard decision; what it throws is reported to `onError` and ignored. */
+  /**
+   * Receives every decision: the guards', and those a handler makes through the request rolegate
+   * (`can`, `explain`, `assert`; not `redact`, which decides field by field). What it throws is
+   * reported to `onError` and ignored.
+   */
   readonly audit?: AuditHook | undefined
   /** Hears what failed closed: a throwing resolver or loader, an unavailable backend, an audit hook. @defaultValue `console.error` */
   readonly onError?: ((error: unknown) => void) | undefined
@@ -165,14 +169,22 @@ export class PerRequestRolegate<P extends PolicyInput, R = unknown> implements R
   }
 
   async can(permission: PermissionOf<P>, check?: CheckOptions): Promise<boolean> {
+    if (this.settings.audit !== undefined)
+      return (await audited(this, permission, check))?.allowed ?? false
     return (await this.resolve())?.can(permission, check) ?? false
   }
 
   async explain(permission: PermissionOf<P>, check?: CheckOptions): Promise<Decision> {
-    return (await authenticated(this)).explain(permission, check)
+    if (this.settings.audit === undefined)
+      return (await authenticated(this)).explain(permission, check)
+    const decision = await audited(this, permission, check)
+    if (decision === undefined) throw unauthorized(this.settings)
+    return decision
   }
 
   async assert(permission: PermissionOf<P>, check?: CheckOptions): Promise<RoleContext<P>> {
+    // Audited first, so a 401 or a 403 is heard as well as what allows.
+    if (this.settings.audit !== undefined) await audited(this, permission, check)
     const ctx = await authenticated(this)
     ctx.assert(permission, check)
     return ctx
@@ -181,6 +193,46 @@ export class PerRequestRolegate<P extends PolicyInput, R = unknown> implements R
   async redact<T>(resource: ResourceOf<P>, value: T, check?: CheckOptions): Promise<Partial<T>> {
     return (await authenticated(this)).redact(resource, value, check)
   }
+}
+
+/** What an audit event says of a handler's decision, beside what was checked and how long it took. */
+type AuditOutcome = Pick<AuditEvent, 'actor' | 'subject' | 'allowed' | 'reason'>
+
+/**
+ * The decision on one permission in the request's context, sent to the audit hook: a handler's
+ * decisions (`can`, `explain`, `assert`) are audited as the guards' are. `undefined` without a
+ * subject; what resolving throws (a failed store, a refused impersonation) is audited, then thrown.
+ */
+async function audited<P extends PolicyInput, R>(
+  state: PerRequestRolegate<P, R>,
+  permission: PermissionOf<P>,
+  check: CheckOptions | undefined,
+): Promise<Decision | undefined> {
+  const { audit, onError } = state.settings
+  const started = performance.now()
+  const send = (outcome: AuditOutcome, checked: string = permission): void => {
+    const durationMs = performance.now() - started
+    const event = { permissions: [checked], scope: check?.scope, ...outcome, durationMs }
+    emitAudit(audit, event, onError)
+  }
+  let ctx: RoleContext<P> | undefined
+  try {
+    ctx = await state.resolve()
+  } catch (error) {
+    const reason = failureReason(error)
+    // A refused impersonation names the permission it lacked, as a guard's event does.
+    const lacked = asHttpFailure(error)?.decision?.permission
+    send({ actor: state.actor?.id, subject: undefined, allowed: false, reason }, lacked)
+    throw error
+  }
+  if (ctx === undefined) {
+    send({ actor: undefined, subject: undefined, allowed: false, reason: 'unauthenticated' })
+    return undefined
+  }
+  const decision = ctx.explain(permission, check)
+  const { allowed, reason } = decision
+  send({ actor: ctx.actor.id, subject: ctx.subject.id, allowed, reason })
+  return decision
 }
 
 /** The request's context. @throws {@link UnauthorizedError} without a subject. */
