@@ -12,6 +12,7 @@ export type RolegateErrorCode =
   | 'ERR_ROLEGATE_FORBIDDEN'
   | 'ERR_ROLEGATE_UNAUTHORIZED'
   | 'ERR_ROLEGATE_BACKEND_UNAVAILABLE'
+  | 'ERR_ROLEGATE_RESPONSE_STARTED'
   | 'ERR_ROLEGATE_CLAIM_MAPPING'
 
 /**
@@ -171,6 +172,25 @@ export class BackendUnavailableError extends HttpRolegateError {
   }
 }
 
+/**
+ * A guard denied a request whose response had already started (a middleware before it flushed
+ * the headers or wrote part of a body): its status could no longer be set, so the adapter closed
+ * the connection rather than let that response finish, and reports this error to `onError`.
+ */
+export class ResponseStartedError extends RolegateError {
+  /** The status the denial would have answered with. */
+  readonly status: number
+
+  constructor(status: number) {
+    super(
+      'ERR_ROLEGATE_RESPONSE_STARTED',
+      `A request was denied (${status}) after its response had started, so its connection was ` +
+        'closed instead: mount guards before any middleware that writes to the response.',
+    )
+    this.status = status
+  }
+}
+
 /** Every error class rolegate's core throws, discriminated by `code`. */
 export type AnyRolegateError =
   | PolicyError
@@ -180,6 +200,7 @@ export type AnyRolegateError =
   | ForbiddenError
   | UnauthorizedError
   | BackendUnavailableError
+  | ResponseStartedError
 
 /** A bad argument, thrown as a `TypeError` with a code (openid-client's habit). */
 export function invalidArgument(

@@ -20,6 +20,7 @@ export {
   ForbiddenError,
   HttpRolegateError,
   PolicyError,
+  ResponseStartedError,
   RolegateError,
   UnauthorizedError,
   UnknownPermissionError,

@@ -101,7 +101,8 @@ export function bindGuards<P extends PolicyInput>(
         // Nothing here should throw (send is total); should it ever, the request is still answered
         // and the error reported, not left as an unhandled rejection that stops the process.
         reportSafely(responderOf(state)?.onError, error)
-        if (!res.headersSent) send(res, failedCheck)
+        if (res.headersSent) res.destroy()
+        else send(res, failedCheck)
       })
   }
 
@@ -142,11 +143,15 @@ export function bindGuards<P extends PolicyInput>(
       return function redactFor(req, res, next) {
         run(check, req, res, next, inputOf(req), onDenied, ({ context, ...where }) => {
           // res.send(object) goes through res.json; res.jsonp does not, so both are wrapped.
+          // Every argument is redacted, not only the first: Express 4 still takes the deprecated
+          // (status, body) and (body, status), and redaction leaves a number as it is.
           const redacted = (body: unknown): unknown => context.redact(resource, body, where)
-          const json = res.json.bind(res)
-          const jsonp = res.jsonp.bind(res)
-          res.json = (body: unknown) => json(redacted(body))
-          res.jsonp = (body: unknown) => jsonp(redacted(body))
+          const redacting =
+            (write: (...args: unknown[]) => Response) =>
+            (...args: unknown[]) =>
+              write(...args.map(redacted))
+          res.json = redacting(res.json.bind(res))
+          res.jsonp = redacting(res.jsonp.bind(res))
         })
       }
     },

@@ -66,17 +66,33 @@ const descriptor: PropertyDescriptor = {
   },
 }
 
+/** What `exposeOnPrototype` reads of an Express app: its request prototype and its parent. */
+interface AppLike {
+  readonly request?: unknown
+  readonly parent?: AppLike
+}
+
 /**
  * Makes `req.rolegate` a getter on the request's prototype when that is its Express app's
  * `request` object; false when it is not (a plain object, another framework).
+ *
+ * A mounted sub-app's `request` inherits from its parent's, and when a request leaves the sub-app
+ * Express gives it the parent's prototype back: the getter goes on every ancestor's `request`
+ * too, so `req.rolegate` outlives the sub-app, as a property its middleware set would.
  */
 function exposeOnPrototype(req: Request): boolean {
   const proto: unknown = Object.getPrototypeOf(req)
   if (typeof proto !== 'object' || proto === null) return false
   if (exposed.has(proto)) return true
-  const app = (req as { app?: { request?: unknown } }).app
+  const app = (req as { app?: AppLike }).app
   if (app?.request !== proto || Object.hasOwn(proto, 'rolegate')) return false
-  Object.defineProperty(proto, 'rolegate', descriptor)
-  exposed.add(proto)
+  for (let at: AppLike | undefined = app; at !== undefined; at = at.parent) {
+    const request = at.request
+    if (typeof request !== 'object' || request === null || exposed.has(request)) continue
+    // An ancestor whose app defined req.rolegate itself keeps its own.
+    if (Object.hasOwn(request, 'rolegate')) continue
+    Object.defineProperty(request, 'rolegate', descriptor)
+    exposed.add(request)
+  }
   return true
 }

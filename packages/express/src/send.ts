@@ -4,6 +4,7 @@ import {
   failedCheckProblem,
   problemResponse,
   reportSafely,
+  ResponseStartedError,
   type Denial,
 } from '@rolegate/core'
 import type { ErrorRequestHandler, Request, Response } from 'express'
@@ -50,7 +51,21 @@ export function send(res: Response, denial: Pick<Denial, 'status' | 'headers' | 
   res.send(body)
 }
 
-/** Answers a denial through `onDenied` when there is one, else with the problem body. */
+/**
+ * Ends a denied request whose response has already started (a middleware before the guard
+ * flushed its headers): the status can no longer say so, and letting the response finish would
+ * let the client take it as an answer. So the connection is closed, as Express's final handler
+ * does with an error it cannot answer, and the error reported.
+ */
+export function abort(res: Response, status: number, responder: Responder | undefined): void {
+  reportSafely(responder?.onError, new ResponseStartedError(status))
+  res.destroy()
+}
+
+/**
+ * Answers a denial through `onDenied` when there is one, else with the problem body; closes the
+ * connection when the response has already started.
+ */
 export function deny(
   req: Request,
   res: Response,
@@ -59,6 +74,7 @@ export function deny(
   onDenied: OnDenied | undefined,
 ): void {
   const responder = responderOf(state)
+  if (res.headersSent) return abort(res, denial.status, responder)
   const handler = onDenied ?? responder?.onDenied
   const fallback = (): void => {
     if (!res.headersSent) send(res, denial)

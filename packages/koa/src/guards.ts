@@ -13,6 +13,7 @@ import {
   type RolegateSource,
 } from '@rolegate/core'
 import type { Middleware, Next, ParameterizedContext } from 'koa'
+import { Stream } from 'node:stream'
 import { deny, failedCheck, type OnDenied } from './send.js'
 
 /** The context guard options see: Koa's, with the route parameters `@koa/router` sets. */
@@ -66,15 +67,31 @@ const list = <T>(names: T | readonly T[]): readonly T[] =>
 /**
  * Whether Koa writes the body as JSON: any object but those it sends as they are (a Buffer or
  * other binary view, a stream, and Koa 3's Blob, ReadableStream and Response). A class instance is
- * JSON too, so it is redacted as well.
+ * JSON too, so it is redacted as well, even one with a `pipe` method: a stream is recognised as
+ * Koa recognises it (`isNodeStream`), never by a method name, which an entity may have too.
  */
 function isJsonBody(body: unknown): boolean {
   if (typeof body !== 'object' || body === null) return false
   if (ArrayBuffer.isView(body) || body instanceof ArrayBuffer) return false
-  const streamish = body as { pipe?: unknown; getReader?: unknown }
-  if (typeof streamish.pipe === 'function' || typeof streamish.getReader === 'function')
-    return false
+  if (isNodeStream(body) || body instanceof ReadableStream) return false
   return !(body instanceof Blob) && !(body instanceof Response)
+}
+
+/**
+ * Koa's own test (koa 3's `lib/is-stream.js`; koa 2 takes only a `Stream`): a `Stream`, or an
+ * object with every member of a readable Node stream.
+ */
+function isNodeStream(body: object): boolean {
+  if (body instanceof Stream) return true
+  const stream = body as Partial<Record<string, unknown>>
+  return (
+    stream.readable === true &&
+    typeof stream.pipe === 'function' &&
+    typeof stream.read === 'function' &&
+    typeof stream.readableObjectMode === 'boolean' &&
+    typeof stream.destroy === 'function' &&
+    typeof stream.destroyed === 'boolean'
+  )
 }
 
 /**

@@ -4,6 +4,7 @@ import {
   failedCheckProblem,
   problemResponse,
   reportSafely,
+  ResponseStartedError,
   type Denial,
 } from '@rolegate/core'
 import type { Middleware, Next, ParameterizedContext } from 'koa'
@@ -11,8 +12,9 @@ import type { Middleware, Next, ParameterizedContext } from 'koa'
 /**
  * Replaces the default problem response of a denied request (401, 403 or 503) by setting
  * `ctx.body`, and `ctx.status` unless the denial's own status will do (it is set before the call).
- * If it leaves `ctx.body` unset (use `null` for no body, which keeps the denial's status rather
- * than Koa's 204), or throws, the default problem response is sent.
+ * If it leaves `ctx.body` as it found it, or throws, the default problem response is sent. For no
+ * body, set `ctx.body = null`: the denial's status is kept rather than Koa's 204; to answer another
+ * status without a body, set the status after the body, as Koa requires anywhere.
  */
 export type OnDenied = (ctx: ParameterizedContext, denial: Denial) => void | Promise<void>
 
@@ -52,7 +54,12 @@ export function send(
   ctx.body = body
 }
 
-/** Answers a denial through `onDenied` when there is one, else with the problem body. */
+/**
+ * Answers a denial through `onDenied` when there is one, else with the problem body. When the
+ * response has already started (a middleware before the guard flushed its headers), its status can
+ * no longer say so and letting it finish would let the client take it as an answer: the connection
+ * is closed instead and the error reported.
+ */
 export async function deny(
   ctx: ParameterizedContext,
   denial: Denial,
@@ -60,15 +67,23 @@ export async function deny(
   onDenied: OnDenied | undefined,
 ): Promise<void> {
   const responder = responderOf(state)
+  if (ctx.headerSent) {
+    reportSafely(responder?.onError, new ResponseStartedError(denial.status))
+    ctx.res.destroy()
+    return
+  }
   const handler = onDenied ?? responder?.onDenied
   if (handler !== undefined) {
+    // A body a middleware set before the guard is not an answer to the denial, and may be what
+    // the caller was refused: only a body the handler sets answers.
+    const upstream: unknown = ctx.body
     try {
       // The handler starts from the denial's status, so one that sets only a body keeps it.
       ctx.status = denial.status
       await handler(ctx, denial)
       // Koa makes a null body a 204; a denial answered without a body keeps its status instead.
       if (ctx.body === null && ctx.status === 204) ctx.status = denial.status
-      if (ctx.body !== undefined) return
+      if (ctx.body !== undefined && ctx.body !== upstream) return
     } catch (error) {
       reportSafely(responder?.onError, error)
     }
