@@ -579,6 +579,33 @@ export const scenarios: readonly Scenario[] = [
     }),
   },
   {
+    name: 'impersonation refused for a role the app does not let it pick, audited as refused',
+    subject: 'sam',
+    request: get('/invoices', { 'x-act-as': 'carol', 'x-act-as-role': 'finance' }),
+    expect: {
+      status: 403,
+      headers: PROBLEM,
+      body: {
+        type: `${TYPE}forbidden`,
+        title: 'Forbidden',
+        status: 403,
+        detail: 'The role asked for may not be acted with.',
+        permission: 'customers:impersonate',
+        reason: 'impersonation-refused',
+      },
+      audit: [
+        {
+          permissions: ['customers:impersonate'],
+          actor: 'sam',
+          subject: undefined,
+          scope: undefined,
+          allowed: false,
+          reason: 'impersonation-refused',
+        },
+      ],
+    },
+  },
+  {
     name: 'impersonation refused without the impersonate permission, audited under the actor',
     subject: 'vera',
     request: get('/invoices', { 'x-act-as': 'carol' }),
@@ -612,6 +639,7 @@ export const scenarios: readonly Scenario[] = [
         status: 403,
         detail: 'Cannot act on behalf of a subject holding superuser role "admin".',
         permission: 'customers:impersonate',
+        reason: 'impersonation-refused',
       },
     },
   },
@@ -629,6 +657,7 @@ export const scenarios: readonly Scenario[] = [
         detail:
           'Cannot act on behalf of a subject holding superuser role "admin" in scope "team:7".',
         permission: 'customers:impersonate',
+        reason: 'impersonation-refused',
       },
     },
   },
@@ -645,6 +674,7 @@ export const scenarios: readonly Scenario[] = [
         status: 403,
         detail: 'There is no such subject to act on behalf of.',
         permission: 'customers:impersonate',
+        reason: 'impersonation-refused',
       },
     },
   },

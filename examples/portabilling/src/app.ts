@@ -52,7 +52,8 @@ export interface PortaBillingApp {
   readonly data: PortaBillingData
 }
 
-const SELF_CARE_DEFAULTS: readonly string[] = Object.values(DEFAULT_ROLES)
+const SELF_CARE_DEFAULTS: readonly (typeof DEFAULT_ROLES)[keyof typeof DEFAULT_ROLES][] =
+  Object.values(DEFAULT_ROLES)
 
 /** `x-act-as-role` may only name a default self-care role, and only with `x-act-as`. */
 const checkActAsRole: RequestHandler = function checkActAsRole(req, res, next) {
@@ -60,7 +61,7 @@ const checkActAsRole: RequestHandler = function checkActAsRole(req, res, next) {
   if (role === undefined) return next()
   if (req.get('x-act-as') === undefined)
     return sendProblem(res, invalidRequest('x-act-as-role needs x-act-as.'))
-  if (!SELF_CARE_DEFAULTS.includes(role))
+  if (!(SELF_CARE_DEFAULTS as readonly string[]).includes(role))
     return sendProblem(
       res,
       invalidRequest(`x-act-as-role must be one of: ${SELF_CARE_DEFAULTS.join(', ')}.`),
@@ -94,6 +95,7 @@ export function createApp(options: AppOptions = {}): PortaBillingApp {
       // Only a customer's self-care can be entered on its behalf.
       loadSubject: async (id) => ((await store.get(id))?.type === 'customer' ? { id } : undefined),
       role: (req) => req.get('x-act-as-role'),
+      roles: SELF_CARE_DEFAULTS,
     },
   })
   const loadCustomer = (req: Request) => data.customer(idOf(req))

@@ -19,6 +19,7 @@ import type {
   RoleOf,
   Subject,
 } from './policy/types.js'
+import { impersonationRefused } from './impersonation-refused.js'
 import { missingPermissionProblem } from './problem.js'
 import { Context, type CheckOptions, type RoleContext } from './role-context.js'
 import { buildRoleSet, type GrantSource, type RoleSet } from './role-set.js'
@@ -129,8 +130,9 @@ export function createRolegate<const P extends PolicyInput>(
     impersonate(actor, target, { permission, scope, role }) {
       const refuse = (detail: string): never => {
         const decision = actor.explain(permission, scope === undefined ? {} : { scope })
+        if (decision.allowed) throw impersonationRefused(permission, detail, scope)
         const problem = { ...missingPermissionProblem([permission], 'all', scope), detail }
-        throw new ForbiddenError(problem, { ...decision, allowed: false })
+        throw new ForbiddenError(problem, decision)
       }
       if (actor.impersonating) refuse('An impersonating actor cannot impersonate again.')
       if (!actor.can(permission, scope === undefined ? {} : { scope }))

@@ -13,6 +13,8 @@ export type DecisionReason =
   | 'exclusive-conflict'
   | 'condition-failed'
   | 'condition-needs-resource'
+  /** Never from `can` or `explain`: what a refused impersonation's 403 carries (see `impersonate`). */
+  | 'impersonation-refused'
 
 /** The grant that decided: where it was written and what it says. */
 export interface DecidingGrant {

@@ -10,7 +10,7 @@ import {
   type RequestRolegateOptions,
 } from './request-rolegate.js'
 import { definePolicy } from './policy/define-policy.js'
-import type { Subject } from './policy/types.js'
+import type { RoleOf, Subject } from './policy/types.js'
 import { liveRolegate } from './stores/live-rolegate.js'
 import { memoryAssignmentStore } from './stores/memory-assignment-store.js'
 import { memoryPolicyStore } from './stores/memory-policy-store.js'
@@ -533,6 +533,7 @@ describe('impersonation', () => {
         target: (req) => req.actAs,
         loadSubject: (id) => people[id],
         role: (req) => req.actAsRole,
+        roles: ['viewer'],
       },
     })
 
@@ -597,6 +598,62 @@ describe('impersonation', () => {
     })
   })
 
+  test('a role function picks only among the roles listed; another is refused with 403', async () => {
+    const { attach, events } = impersonating()
+    const asFinance = attach({ user: support, actAs: 'carol', actAsRole: 'finance' })
+    expect(await readInvoices(asFinance)).toEqual({
+      allowed: false,
+      status: 403,
+      headers: {},
+      problem: {
+        type: 'urn:rolegate:problem:forbidden',
+        title: 'Forbidden',
+        status: 403,
+        detail: 'The role asked for may not be acted with.',
+        permission: 'customers:impersonate',
+        reason: 'impersonation-refused',
+      },
+      decision: {
+        allowed: false,
+        reason: 'impersonation-refused',
+        permission: 'customers:impersonate',
+      },
+    })
+    await flush()
+    expect(events).toEqual([
+      {
+        permissions: ['customers:impersonate'],
+        actor: 'sam',
+        subject: undefined,
+        scope: undefined,
+        allowed: false,
+        reason: 'impersonation-refused',
+        durationMs: expect.any(Number) as number,
+      },
+    ])
+  })
+
+  test('a role function without the roles it may pick is refused at start-up', () => {
+    const impersonation = {
+      permission: 'customers:impersonate' as const,
+      target: () => undefined,
+      loadSubject: () => undefined,
+      role: () => 'viewer',
+    }
+    expect(() => requestRolegate(rg, { subject: () => undefined, impersonation })).toThrow(
+      expect.objectContaining({
+        code: 'ERR_ROLEGATE_INVALID_ARGUMENT',
+        message:
+          'impersonation.roles: list the roles the impersonation.role function may pick; ' +
+          'without the list, whatever it returns (often a header) could name any role of the policy',
+      }) as Error,
+    )
+    const misspelt = { ...impersonation, roles: ['veiwer' as 'viewer'] }
+    expect(() =>
+      requestRolegate(rg, { subject: () => undefined, impersonation: misspelt }),
+    ).toThrow(new UnknownRoleError('veiwer'))
+  })
+
   test('its names are checked at start-up', () => {
     expect(() =>
       requestRolegate(rg, {
@@ -615,6 +672,8 @@ describe('requestRolegate and guard given a policy store', () => {
   test('each request is decided with the custom roles in force, impersonation included', async () => {
     const policies = memoryPolicyStore({ policy, conditions: { managed: () => false } })
     const store = memoryAssignmentStore({ rolegate: policies })
+    // Created before the impersonation that may pick it: its names are checked at start-up.
+    await policies.createRole('planner', { grants: { projects: 'write' } })
     const attach = requestRolegate(policies, {
       subject: (req: Req) => req.user,
       store,
@@ -623,6 +682,8 @@ describe('requestRolegate and guard given a policy store', () => {
         target: (req) => req.actAs,
         loadSubject: (id) => ({ id }),
         role: (req) => req.actAsRole,
+        // A custom role is no name of the policy in code, so its type does not know it.
+        roles: ['planner' as RoleOf<typeof policy>],
       },
     })
     const writeProjects = guard(policies, {
@@ -635,7 +696,6 @@ describe('requestRolegate and guard given a policy store', () => {
       allowed: false,
       status: 403,
     })
-    await policies.createRole('planner', { grants: { projects: 'write' } })
     await store.assign('clara', 'planner')
     expect((await writeProjects(attach({ user: clara }))).allowed).toBe(true)
     const support: Subject = { id: 'sam', roles: ['support'] }

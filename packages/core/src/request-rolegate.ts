@@ -2,10 +2,11 @@ import { emitAudit, failureReason, type AuditEvent, type AuditHook } from './aud
 import { reportError } from './report.js'
 import type { Rolegate } from './create-rolegate.js'
 import type { Decision } from './decision.js'
-import { ForbiddenError, UnauthorizedError, describeValue, invalidArgument } from './errors.js'
+import { UnauthorizedError, describeValue, invalidArgument } from './errors.js'
 import { areWritableHeaders, asHttpFailure } from './http-failure.js'
+import { impersonationRefused } from './impersonation-refused.js'
 import type { PermissionOf, PolicyInput, ResourceOf, RoleOf, Subject } from './policy/types.js'
-import { missingPermissionProblem, unauthorizedProblem } from './problem.js'
+import { unauthorizedProblem } from './problem.js'
 import type { CheckOptions, RoleContext } from './role-context.js'
 import { contextResolver, type ContextResolver } from './stores/context-resolver.js'
 import { isRolegateStore, rolegateOf, type RolegateSource } from './stores/live-rolegate.js'
@@ -44,8 +45,16 @@ export interface RequestImpersonation<P extends PolicyInput, R> {
     id: string,
     request: R,
   ) => Subject | undefined | Promise<Subject | undefined>
-  /** A named role to act with instead of the target's own roles. */
+  /**
+   * A named role to act with instead of the target's own roles: one role, or a function of the
+   * request that picks one of {@link roles} (`undefined` or `""` for the target's own).
+   */
   readonly role?: RoleOf<P> | ((request: R) => string | undefined) | undefined
+  /**
+   * The roles a `role` function may pick, checked against the policy at start-up; required with
+   * one, since what it returns often comes from a header. Another answer is refused with 403.
+   */
+  readonly roles?: readonly RoleOf<P>[] | undefined
 }
 
 /** Options of {@link requestRolegate}. */
@@ -284,10 +293,7 @@ export function requestRolegate<P extends PolicyInput, R>(
     throw invalidArgument(
       `wwwAuthenticate must be a string that can be a header value, got ${JSON.stringify(wwwAuthenticate)}`,
     )
-  if (imp !== undefined) {
-    rolegate.permission(imp.permission)
-    if (typeof imp.role === 'string') rolegate.role(imp.role)
-  }
+  const choosable = imp === undefined ? undefined : impersonationRoles(rolegate, imp)
   const wholeStore = isRolegateStore(source) ? source : undefined
   // An assignment store that nothing would read is refused, not ignored: the app meant it to count.
   if (store !== undefined && wholeStore !== undefined)
@@ -347,18 +353,15 @@ export function requestRolegate<P extends PolicyInput, R>(
     imp: RequestImpersonation<P, R>,
   ): Promise<RoleContext<P>> {
     actor.assert(imp.permission)
-    const target = await imp.loadSubject(id, request)
-    if (target == null) {
-      const problem = missingPermissionProblem([imp.permission], 'all', undefined)
-      const detail = 'There is no such subject to act on behalf of.'
-      throw new ForbiddenError(
-        { ...problem, detail },
-        { ...actor.explain(imp.permission), allowed: false },
-      )
-    }
     const role = typeof imp.role === 'function' ? imp.role(request) : imp.role
-    const { subject: effective } = await resolve(target)
     const chosen = role === undefined || role === '' ? {} : { role: role as RoleOf<P> }
+    // The name is not repeated: it may be anything a header carried.
+    if (chosen.role !== undefined && choosable?.has(chosen.role) === false)
+      throw impersonationRefused(imp.permission, 'The role asked for may not be acted with.')
+    const target = await imp.loadSubject(id, request)
+    if (target == null)
+      throw impersonationRefused(imp.permission, 'There is no such subject to act on behalf of.')
+    const { subject: effective } = await resolve(target)
     return rolegate.impersonate(actor, effective, { permission: imp.permission, ...chosen })
   }
 
@@ -373,6 +376,29 @@ export function requestRolegate<P extends PolicyInput, R>(
     contextOf,
   }
   return (request) => new PerRequestRolegate(shared, request)
+}
+
+/**
+ * Checks impersonation's names against the policy at start-up, and gives the roles a `role`
+ * function may pick (`undefined` for a fixed role or none).
+ */
+function impersonationRoles<P extends PolicyInput, R>(
+  rolegate: Rolegate<P>,
+  { permission, role, roles }: RequestImpersonation<P, R>,
+): ReadonlySet<string> | undefined {
+  rolegate.permission(permission)
+  if (typeof role === 'string') rolegate.role(role)
+  const list: unknown = roles
+  if (list !== undefined && !Array.isArray(list))
+    throw invalidArgument('impersonation.roles must be a list of role names')
+  for (const name of roles ?? []) rolegate.role(name)
+  if (typeof role !== 'function') return undefined
+  if (roles === undefined || roles.length === 0)
+    throw invalidArgument(
+      'impersonation.roles: list the roles the impersonation.role function may pick; without the ' +
+        'list, whatever it returns (often a header) could name any role of the policy',
+    )
+  return new Set(roles)
 }
 
 /** The 401 error, with the configured `WWW-Authenticate` header. */

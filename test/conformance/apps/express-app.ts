@@ -21,6 +21,7 @@ export function createExpressApp(express: ExpressFactory, deps: Deps): Express {
       permission: 'customers:impersonate',
       loadSubject: (id) => deps.loadSubject(id),
       role: (req) => req.get('x-act-as-role'),
+      roles: ['viewer'],
     },
     audit: (event) => deps.audit(event),
     onError: (error) => deps.onError(error),

@@ -32,6 +32,7 @@ export function createKoaApp(KoaApp: KoaClass, deps: Deps): Koa {
       permission: 'customers:impersonate',
       loadSubject: (id) => deps.loadSubject(id),
       role: (ctx) => ctx.get('x-act-as-role'),
+      roles: ['viewer'],
     },
     audit: (event) => deps.audit(event),
     onError: (error) => deps.onError(error),

@@ -141,6 +141,8 @@ function why(decision: Decision): string {
       return `${role} grants ${grant}, and the condition does not hold`
     case 'condition-needs-resource':
       return 'only a conditional grant allows it, and conditions are weighed only for a resource instance'
+    case 'impersonation-refused':
+      return 'an impersonation was refused'
   }
 }
 
