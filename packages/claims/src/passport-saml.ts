@@ -71,8 +71,10 @@ export function samlStrategyOptions({
  * node-saml has checked the signature, the audience and the time conditions, but not the
  * assertion's `Issuer`. This helper takes that Issuer from the signed assertion itself (never from
  * an attribute, even one named `issuer`), checks it against the connection, and maps only
- * `profile.attributes`. A refused mapping fails the login (401 or `failureRedirect`). The user is
- * a {@link ClaimsSubject} with id `<connection>:<NameID>`: use a persistent NameID format.
+ * `profile.attributes`. The id is the text of the signed assertion's own `NameID` element, which
+ * must not be empty; an `EncryptedID` is refused, as node-saml does not decrypt it on login. A
+ * refused mapping fails the login (401 or `failureRedirect`). The user is a {@link ClaimsSubject}
+ * with id `<connection>:<NameID>`: use a persistent NameID format.
  *
  * @example
  * ```ts
@@ -104,8 +106,9 @@ export function samlVerify({
 
   async function verifyProfile(profile: Profile | null): Promise<ClaimsSubject | string> {
     if (profile === null) return 'rolegate: no SAML profile'
-    const nameId = assertionNameId(profile)
-    if (nameId === undefined) return 'rolegate: the assertion has no NameID'
+    const id = assertionNameId(profile)
+    if ('problem' in id) return `rolegate: ${id.problem}`
+    const { nameId } = id
     const issuer = assertionIssuer(profile)
     if (issuer === undefined) return 'rolegate: issuer-missing'
     if (hasDuplicateAttribute(profile)) return 'rolegate: duplicate-attribute'

@@ -38,20 +38,44 @@ function child(element: unknown, name: string): unknown {
   return Array.isArray(children) ? children[0] : undefined
 }
 
+/** The subject's id, or why the assertion gives none (a message for the failed login). */
+export type AssertionNameId = { readonly nameId: string } | { readonly problem: string }
+
 /**
- * The subject's id. node-saml copies attributes onto the profile where it has no property of
- * that name, so without a NameID element an attribute named `nameID` would become the id: the
- * assertion must have a NameID (or an EncryptedID, which node-saml decrypts into `nameID`).
+ * The subject's id: the text of the signed assertion's `Subject/NameID`.
+ *
+ * node-saml 5 sets `profile.nameID` only when the NameID element has text, never decrypts an
+ * `EncryptedID` on a login response, and copies every attribute onto the profile where it has no
+ * property of that name. So an empty NameID, or an EncryptedID, beside an attribute named `nameID`
+ * would make that attribute the id: the id is taken from the element, and must be what node-saml
+ * read. Without the parsed assertion (a logout request) node-saml read a real NameID or refused.
  */
-export function assertionNameId(profile: Profile): string | undefined {
+export function assertionNameId(profile: Profile): AssertionNameId {
   const assertion = parsedAssertion(profile)
-  if (assertion !== undefined) {
-    const subject = child(assertion, 'Subject')
-    if (child(subject, 'NameID') === undefined && child(subject, 'EncryptedID') === undefined)
-      return undefined
+  const read: unknown = profile.nameID
+  if (assertion === undefined) {
+    return typeof read === 'string' && read !== ''
+      ? { nameId: read }
+      : { problem: 'the assertion has no NameID' }
   }
-  const nameId: unknown = profile.nameID
-  return typeof nameId === 'string' && nameId !== '' ? nameId : undefined
+  const subject = child(assertion, 'Subject')
+  if (child(subject, 'EncryptedID') !== undefined)
+    return { problem: 'the assertion has an EncryptedID: encrypted NameIDs are not supported' }
+  const element = child(subject, 'NameID')
+  if (element === undefined) return { problem: 'the assertion has no NameID' }
+  const text = textOf(element)
+  // White space alone would make one id of every such user: treat it as empty.
+  if (text === undefined || text.trim() === '')
+    return { problem: 'the NameID of the assertion is empty' }
+  if (text !== read) return { problem: 'the NameID of the assertion is not the one node-saml read' }
+  return { nameId: text }
+}
+
+/** An element's text as xml2js gives it (node-saml parses with `explicitCharkey`): `_`, or a string. */
+function textOf(element: unknown): string | undefined {
+  if (typeof element === 'string') return element
+  const text: unknown = isObject(element) ? (element as { _?: unknown })._ : undefined
+  return typeof text === 'string' ? text : undefined
 }
 
 /**
