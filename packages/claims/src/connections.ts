@@ -34,8 +34,10 @@ export interface ConnectionOptions {
   readonly defaultRoles?: readonly string[]
   /**
    * What a value that no rule maps does: `'ignore'` it, or `'reject'` the whole mapping (the login
-   * fails). With `'reject'`, a claim of an unsupported shape, non-string items and an over-long
-   * list also reject. Values every user has (`Everyone`, `offline_access`) never count.
+   * fails). Rules reading the same claim are judged together: a value one of them maps is mapped,
+   * whatever the others say. With `'reject'`, a claim of an unsupported shape, non-string items
+   * and an over-long list also reject. Values every user has (`Everyone`, `offline_access`) never
+   * count.
    * @defaultValue 'ignore'
    */
   readonly onUnmapped?: 'ignore' | 'reject'

@@ -650,9 +650,79 @@ describe('createClaimMapper: onUnmapped', () => {
       warnings: [],
       rejection: {
         code: 'unmapped-value',
-        message: 'rule "groups" left 1 value(s) unmapped and 0 warning(s)',
+        message: 'claim "groups" has 1 value(s) that no rule maps',
       },
     })
+  })
+
+  // "A value that no rule maps": rules reading the same claim are judged together, not one by one.
+  const billing = mapperWith({
+    onUnmapped: 'reject',
+    rules: [
+      { id: 'admins', claim: 'groups', map: { 'billing-admins': 'admin' } },
+      { id: 'readers', claim: ['groups'], map: { 'billing-readers': 'read' } },
+      {
+        id: 'teams',
+        claim: 'groups',
+        scopes: { prefix: 'team:', roles: ['member'], pattern: /t-\d+/ },
+      },
+      { id: 'realm', claim: ['realm_access', 'roles'], map: { viewer: 'read' } },
+    ],
+  })
+
+  test('a value one rule leaves is mapped when another rule on the same claim maps it', async () => {
+    const result = await billing.map(
+      idToken({
+        groups: ['billing-admins', 'billing-readers', 't-7'],
+        realm_access: { roles: ['viewer'] },
+      }),
+    )
+    expect(result).toEqual({
+      connection: 'sso',
+      roles: ['admin', 'read'],
+      scoped: { 'team:t-7': ['member'] },
+      trace: [
+        { role: 'admin', rule: 'admins', claim: 'groups', value: 'billing-admins' },
+        { role: 'read', rule: 'readers', claim: 'groups', value: 'billing-readers' },
+        { role: 'read', rule: 'realm', claim: 'realm_access.roles', value: 'viewer' },
+        { role: 'member', scope: 'team:t-7', rule: 'teams', claim: 'groups', value: 't-7' },
+      ],
+      warnings: [],
+    })
+  })
+
+  test('rejects a value no rule on its claim maps, naming the claim; other claims do not vouch for it', async () => {
+    const result = await billing.map(
+      idToken({
+        groups: ['billing-admins', 'viewer', 'other'],
+        realm_access: { roles: ['viewer'] },
+      }),
+    )
+    expect([result.roles, result.rejection]).toEqual([
+      [],
+      {
+        code: 'unmapped-value',
+        message: 'claim "groups" has 2 value(s) that no rule maps; the rules left 1 warning(s)',
+      },
+    ])
+  })
+
+  test('a value only the scope rule refuses warns when no other rule maps it, and rejects', async () => {
+    const result = await billing.map(idToken({ groups: ['billing-admins', 'x/y'] }))
+    expect([result.warnings, result.rejection]).toEqual([
+      [
+        {
+          code: 'scope-value-refused',
+          rule: 'teams',
+          claim: 'groups',
+          message: '"x/y": not valid scope id(s)',
+        },
+      ],
+      {
+        code: 'unmapped-value',
+        message: 'claim "groups" has 1 value(s) that no rule maps; the rules left 1 warning(s)',
+      },
+    ])
   })
 
   test('values every user has never count as unmapped', async () => {

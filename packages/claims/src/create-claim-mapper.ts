@@ -1,6 +1,6 @@
 import { UnknownRoleError } from '@rolegate/core'
 
-import { applyRule } from './apply-rule.js'
+import { applyRules, unmappedRejection } from './apply-rules.js'
 import { isObject, readClaimPath } from './claim-path.js'
 import { checkIssuer } from './check-issuer.js'
 import {
@@ -169,23 +169,16 @@ async function mapClaims(conn: CompiledConnection, input: ClaimInput): Promise<C
   const warnings: ClaimWarning[] = []
   const overage = await overrides(conn, kind, claims, warnings)
   if (!(overage instanceof Map)) return rejectedMapping(conn.name, overage, warnings)
-  const trace: ClaimTrace[] = []
-  for (const rule of conn.rules) {
+  const outcome = applyRules(conn.rules, (rule) => {
     const [head, ...rest] = rule.segments as [string, ...string[]]
-    const raw = overage.has(head)
+    return overage.has(head)
       ? readClaimPath(overage.get(head), rest)
       : readClaimPath(claims, rule.segments)
-    const outcome = applyRule(rule, raw)
-    trace.push(...outcome.trace)
-    warnings.push(...outcome.warnings)
-    if (
-      conn.onUnmapped === 'reject' &&
-      (outcome.unmapped.length > 0 || outcome.warnings.length > 0)
-    ) {
-      const message = `rule "${rule.id}" left ${outcome.unmapped.length} value(s) unmapped and ${outcome.warnings.length} warning(s)`
-      return rejectedMapping(conn.name, { code: 'unmapped-value', message }, warnings)
-    }
-  }
+  })
+  warnings.push(...outcome.warnings)
+  const unmapped = conn.onUnmapped === 'reject' ? unmappedRejection(outcome) : undefined
+  if (unmapped !== undefined) return rejectedMapping(conn.name, unmapped, warnings)
+  const trace: ClaimTrace[] = [...outcome.trace]
   for (const role of conn.defaultRoles) trace.push({ role, rule: 'defaultRoles' })
   return mappingFromTrace(conn.name, trace, warnings)
 }
