@@ -54,10 +54,13 @@ export function applyRule(rule: CompiledRule, raw: unknown): RuleOutcome {
       } else if (!rule.isUniversal(folded)) unmapped.push(value)
     } else if (rule.scopes !== undefined) {
       const { prefix, roles, pattern } = rule.scopes
+      const universal = rule.isUniversal(folded)
+      // A value every user has would put every user in one scope: it is no signal, as in a map.
+      if (universal && !rule.allowUniversalValues) continue
       if (pattern.test(folded)) {
         for (const role of roles) trace.push(traceOf(role, prefix + folded, rule, value))
         matched.push(value)
-      } else if (!rule.isUniversal(folded)) {
+      } else if (!universal) {
         unmapped.push(value)
         refused.push(value)
       }

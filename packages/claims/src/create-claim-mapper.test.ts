@@ -213,6 +213,30 @@ describe('createClaimMapper: scope rules', () => {
     expect(Object.keys(result.scoped)).toEqual(['team:42'])
   })
 
+  test('values every user has make no scope and are not unmapped, unless the rule allows them', async () => {
+    const universal = ['Everyone', 'offline_access', 'default-roles-billing', 'Domain Users']
+    const claims = idToken({ teams: [...universal, 'eng'] })
+    const strict = mapperWith({ onUnmapped: 'reject', rules: [teams] })
+    expect(await strict.map(claims)).toEqual({
+      connection: 'sso',
+      roles: [],
+      scoped: { 'team:eng': ['member', 'standard'] },
+      trace: [
+        { role: 'member', scope: 'team:eng', rule: 'teams', claim: 'teams', value: 'eng' },
+        { role: 'standard', scope: 'team:eng', rule: 'teams', claim: 'teams', value: 'eng' },
+      ],
+      warnings: [],
+    })
+    const allowed = mapperWith({ rules: [{ ...teams, allowUniversalValues: true }] })
+    // 'Domain Users' is no valid scope id; being a value every user has, it still does not warn.
+    expect(Object.keys((await allowed.map(claims)).scoped)).toEqual([
+      'team:Everyone',
+      'team:default-roles-billing',
+      'team:eng',
+      'team:offline_access',
+    ])
+  })
+
   test('a scope named __proto__ is plain data', async () => {
     const mapper = mapperWith({
       rules: [

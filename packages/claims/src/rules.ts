@@ -37,8 +37,8 @@ export interface RuleOptions {
    */
   readonly maxValues?: number
   /**
-   * Allow the map to name a value that every user has (`Everyone`, `offline_access`, …). Only for
-   * a connection where that value really is a signal.
+   * Allow the map to name a value that every user has (`Everyone`, `offline_access`, …), or a scope
+   * rule to make a scope of one. Only for a connection where that value really is a signal.
    * @defaultValue false
    */
   readonly allowUniversalValues?: boolean
@@ -103,6 +103,8 @@ export interface CompiledRule {
   /** The rule's comparison form of a value: identity, or ASCII lower case. */
   readonly fold: (value: string) => string
   readonly isUniversal: (folded: string) => boolean
+  /** Whether values every user has may map (a map's keys) or make scopes (a scope rule). */
+  readonly allowUniversalValues: boolean
   /** For a value rule: folded value to grants. Own entries only, in a Map. */
   readonly map: ReadonlyMap<string, readonly RoleGrant[]> | undefined
   readonly scopes:
@@ -186,6 +188,7 @@ export function compileRule(
     maxValues: limit,
     fold,
     isUniversal,
+    allowUniversalValues: rule.allowUniversalValues === true,
     map,
     scopes,
     roles: [...new Set(roles)],
