@@ -57,8 +57,9 @@ export function applyRule(rule: CompiledRule, raw: unknown): RuleOutcome {
       const universal = rule.isUniversal(folded)
       // A value every user has would put every user in one scope: it is no signal, as in a map.
       if (universal && !rule.allowUniversalValues) continue
-      if (pattern.test(folded)) {
-        for (const role of roles) trace.push(traceOf(role, prefix + folded, rule, value))
+      // Folding is for comparing only: the scope is the value as sent, and the pattern guards it.
+      if (pattern.test(value)) {
+        for (const role of roles) trace.push(traceOf(role, prefix + value, rule, value))
         matched.push(value)
       } else if (!universal) {
         unmapped.push(value)

@@ -237,6 +237,34 @@ describe('createClaimMapper: scope rules', () => {
     ])
   })
 
+  test('caseInsensitive compares only: the scope is the value as sent, and the pattern tests it', async () => {
+    const mapper = mapperWith({
+      rules: [
+        { ...teams, caseInsensitive: true, scopes: { prefix: 'team:', roles: ['member'] } },
+        {
+          id: 'lower',
+          claim: 'projects',
+          caseInsensitive: true,
+          scopes: { prefix: 'project:', roles: ['member'], pattern: /[a-z]+/ },
+        },
+      ],
+    })
+    const result = await mapper.map(
+      idToken({ teams: ['ABC', 'abc', 'EVERYONE'], projects: ['Billing', 'billing'] }),
+    )
+    expect([result.scoped, result.warnings]).toEqual([
+      { 'project:billing': ['member'], 'team:ABC': ['member'], 'team:abc': ['member'] },
+      [
+        {
+          code: 'scope-value-refused',
+          rule: 'lower',
+          claim: 'projects',
+          message: '"Billing": not valid scope id(s)',
+        },
+      ],
+    ])
+  })
+
   test('a scope named __proto__ is plain data', async () => {
     const mapper = mapperWith({
       rules: [

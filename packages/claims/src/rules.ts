@@ -21,7 +21,8 @@ export interface RuleOptions {
   /**
    * Compare after ASCII-only lower-casing (`A`-`Z` to `a`-`z`) of both the rule's keys and the
    * values. No locale folding and no Unicode normalisation: `ＡＤＭＩＮ` and `admın` still differ
-   * from `admin`.
+   * from `admin`. A scope rule compares only with values every user has: its scopes are the
+   * values as sent.
    * @defaultValue false
    */
   readonly caseInsensitive?: boolean
@@ -64,7 +65,8 @@ export interface ScopeTarget {
   /** The roles held in each scope. */
   readonly roles: readonly string[]
   /**
-   * What a value must match, whole, to become a scope. Flags `g`, `y` and `m` are refused.
+   * What a value, as sent, must match, whole, to become a scope (`caseInsensitive` does not fold it
+   * first: the scope is that value). Flags `g`, `y` and `m` are refused.
    * @defaultValue `/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/`
    */
   readonly pattern?: RegExp
