@@ -451,6 +451,23 @@ describe('createClaimMapper: issuer, tenant and audience', () => {
     ])
   })
 
+  test('never trusts the iss of a userinfo response alone: the issuer must be given', async () => {
+    const mapper = mapperWith({ rules: [groupsRule] })
+    const result = await mapper.map({
+      connection: 'sso',
+      kind: 'userinfo',
+      claims: { iss: ISS, sub: 'u1', groups: ['billing-admins'] },
+    })
+    expect(result).toEqual({
+      connection: 'sso',
+      roles: [],
+      scoped: {},
+      trace: [],
+      warnings: [],
+      rejection: { code: 'issuer-missing', message: 'no issuer was given for the userinfo' },
+    })
+  })
+
   test('maps userinfo with the issuer of its ID token', async () => {
     const mapper = mapperWith({ rules: [groupsRule] })
     const ok = await mapper.map({

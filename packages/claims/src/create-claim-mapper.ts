@@ -54,8 +54,10 @@ export interface ClaimInput {
    */
   readonly claims: unknown
   /**
-   * The issuer, when the claims do not carry one: the ID token's `iss` for userinfo, the
-   * assertion's `Issuer` element for SAML. Required for those two kinds.
+   * The issuer of claims that are not a token: the ID token's `iss` for userinfo, the assertion's
+   * `Issuer` element for SAML. Required for those two kinds: an `iss` inside an unsigned userinfo
+   * response is never trusted alone, only checked against this. For a token, its `iss` must agree
+   * with this when given.
    */
   readonly issuer?: string
 }
