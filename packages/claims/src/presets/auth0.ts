@@ -1,6 +1,6 @@
 import { ClaimMappingError } from '../errors.js'
 import type { ClaimRule, ValueMap } from '../rules.js'
-import { presetRule } from './preset-rule.js'
+import { presetRule, presetRules } from './preset-rule.js'
 
 /** Options of {@link auth0}. */
 export interface Auth0PresetOptions {
@@ -15,24 +15,33 @@ export interface Auth0PresetOptions {
   readonly permissions?: ValueMap
 }
 
+const AUTH0 = {
+  name: 'auth0',
+  known: ['namespace', 'roles', 'permissions'],
+  maps: ['roles', 'permissions'],
+}
+
 /**
  * Rules for Auth0: roles from the namespaced claim an Action adds, and API permissions from an
  * access token with RBAC on.
  *
- * @throws {@link ClaimMappingError} when `namespace` is not an http(s) URL ending in `/`.
+ * @throws {@link ClaimMappingError} when `namespace` is not an http(s) URL ending in `/`, for an
+ *   unknown option, a map given as `undefined`, or options that make no rule.
  * @example
  * ```ts
  * auth0({ namespace: 'https://billing.example.com/', roles: { admin: 'admin' } })
  * ```
  */
-export function auth0({ namespace, roles, permissions }: Auth0PresetOptions): ClaimRule[] {
-  if (!/^https?:\/\/[^/\s]+\/(?:[^\s]*\/)?$/.test(namespace)) {
-    throw new ClaimMappingError(
-      `auth0: namespace "${namespace}" must be an http(s) URL ending in "/"`,
-    )
-  }
-  return [
-    ...presetRule('auth0.roles', `${namespace}roles`, roles),
-    ...presetRule('auth0.permissions', 'permissions', permissions),
-  ]
+export function auth0(options: Auth0PresetOptions): ClaimRule[] {
+  return presetRules(AUTH0, options, ({ namespace, roles, permissions }) => {
+    if (!/^https?:\/\/[^/\s]+\/(?:[^\s]*\/)?$/.test(namespace)) {
+      throw new ClaimMappingError(
+        `auth0: namespace "${namespace}" must be an http(s) URL ending in "/"`,
+      )
+    }
+    return [
+      ...presetRule('auth0.roles', `${namespace}roles`, roles),
+      ...presetRule('auth0.permissions', 'permissions', permissions),
+    ]
+  })
 }
