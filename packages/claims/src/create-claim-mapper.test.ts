@@ -879,6 +879,12 @@ describe('createClaimMapper: checked when created', () => {
     [{ tenants: [] }, 'connection "sso": "tenants" must list non-empty strings'],
     [{ onUnmapped: 'warn' }, 'connection "sso": "onUnmapped" must be "ignore" or "reject"'],
     [{ maxValues: 0 }, 'connection "sso": "maxValues" must be a positive integer'],
+    // null is not "use the default": it is refused as any other wrong value is.
+    [{ maxValues: null }, 'connection "sso": "maxValues" must be a positive integer'],
+    [
+      { rules: [{ claim: 'g', map: { a: 'a' }, maxValues: null }] },
+      'connection "sso", rule "rules[0]": "maxValues" must be a positive integer',
+    ],
     [
       { rules: [{ claim: 'realm_access.roles', map: { a: 'a' } }] },
       'connection "sso", rule "rules[0]": claim "realm_access.roles" is ambiguous: write ["realm_access","roles"] for a nested claim, or ["realm_access.roles"] for a top-level claim of that name',
@@ -965,6 +971,12 @@ describe('createClaimMapper: checked when created', () => {
       createClaimMapper({ connections: { sso: connection(extra as Partial<Connection>) } })
     expect(create).toThrow(ClaimMappingError)
     expect(create).toThrow(message)
+  })
+
+  test.each([null, 0, 2.5])('refuses the mapper-wide maxValues %j, naming no connection', (max) => {
+    const create = () =>
+      createClaimMapper({ maxValues: max as number, connections: { sso: connection({}) } })
+    expect(create).toThrow(new ClaimMappingError('"maxValues" must be a positive integer'))
   })
 
   test('its errors carry the core code and where they are', () => {

@@ -19,6 +19,7 @@ import {
 } from './mapping.js'
 import { ALL_CLAIMS, overageClaims } from './overage.js'
 import { resolveOverage } from './resolve-overage.js'
+import { isPositiveInteger } from './rules.js'
 
 /** What the mapper checks role names with: a `Rolegate` from `createRolegate` fits. */
 export interface RoleChecker {
@@ -112,6 +113,9 @@ export function createClaimMapper({
   maxValues = 1000,
 }: ClaimMapperOptions): ClaimMapper {
   if (!isObject(connections)) throw new ClaimMappingError('"connections" must be an object')
+  // Checked here, or each connection would report the mapper's wrong default as its own.
+  if (!isPositiveInteger(maxValues))
+    throw new ClaimMappingError('"maxValues" must be a positive integer')
   // Every connection is checked, and the problems of all of them are reported together.
   const compiled = new Map(
     checkEach(

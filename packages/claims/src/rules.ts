@@ -172,8 +172,9 @@ export function compileRule(
   const split: unknown = rule.split
   if (split !== undefined && split !== 'space' && split !== ',')
     fail('"split" must be "space" or ","')
-  const limit = rule.maxValues ?? maxValues
-  if (!Number.isSafeInteger(limit) || limit < 1) fail('"maxValues" must be a positive integer')
+  // Only a missing limit takes the connection's: null is a wrong value, as "5" or 0 is.
+  const limit: unknown = rule.maxValues === undefined ? maxValues : rule.maxValues
+  if (!isPositiveInteger(limit)) return fail('"maxValues" must be a positive integer')
   const hasMap = rule.map !== undefined
   const hasScopes = rule.scopes !== undefined
   if (hasMap === hasScopes) fail('a rule has either "map" or "scopes"')
@@ -195,6 +196,11 @@ export function compileRule(
     scopes,
     roles: [...new Set(roles)],
   }
+}
+
+/** A whole number of at least 1 that is exactly representable: what a value limit must be. */
+export function isPositiveInteger(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 1
 }
 
 function compileMap(
