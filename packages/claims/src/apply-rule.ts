@@ -1,3 +1,4 @@
+import type { ClaimRead } from './claim-path.js'
 import { claimValues } from './claim-values.js'
 import { sortStrings, type ClaimTrace, type ClaimWarning } from './mapping.js'
 import type { CompiledRule } from './rules.js'
@@ -22,8 +23,14 @@ function shown(value: string): string {
   return JSON.stringify(value.length > SHOWN ? `${value.slice(0, SHOWN)}…` : value)
 }
 
-/** Applies a compiled rule to the raw value read at its claim path. */
-export function applyRule(rule: CompiledRule, raw: unknown): RuleOutcome {
+/** Applies a compiled rule to what was read at its claim path. */
+export function applyRule(rule: CompiledRule, found: ClaimRead): RuleOutcome {
+  if ('wrongShape' in found) {
+    const { claim, shape, next } = found.wrongShape
+    const message = `claim "${claim}" is ${shape}, not an object holding "${next}"`
+    return empty([ruleWarning(rule, 'unsupported-shape', message)])
+  }
+  const raw = found.value
   const read = claimValues(raw, { split: rule.split, maxValues: rule.maxValues })
   if (read.unsupported) {
     const shape = raw === null ? 'null' : typeof raw

@@ -1,4 +1,5 @@
 import { applyRule, scopeRefusedWarning } from './apply-rule.js'
+import type { ClaimRead } from './claim-path.js'
 import type { ClaimRejection, ClaimTrace, ClaimWarning } from './mapping.js'
 import type { CompiledRule } from './rules.js'
 
@@ -26,7 +27,7 @@ export interface RulesOutcome {
  */
 export function applyRules(
   rules: readonly CompiledRule[],
-  read: (rule: CompiledRule) => unknown,
+  read: (rule: CompiledRule) => ClaimRead,
 ): RulesOutcome {
   const outcomes = rules.map((rule) => ({ rule, outcome: applyRule(rule, read(rule)) }))
   // Keyed by the segments, so ['groups'] and 'groups' are one claim and ['a.b'] is not ['a', 'b'].

@@ -302,6 +302,56 @@ describe('createClaimMapper: value shapes', () => {
     })
   })
 
+  // realm_access: "x" is as wrong as realm_access.roles: 42, and must not pass 'reject' in silence.
+  const client: ClaimRule = {
+    id: 'client',
+    claim: ['resource_access', 'app', 'roles'],
+    map: { viewer: 'read' },
+  }
+
+  test.each([
+    ['an array', { resource_access: ['viewer'] }, 'resource_access', 'array', 'app'],
+    ['a string', { resource_access: 'viewer' }, 'resource_access', 'string', 'app'],
+    ['null', { resource_access: { app: null } }, 'resource_access.app', 'null', 'roles'],
+    ['a number', { resource_access: { app: 7 } }, 'resource_access.app', 'number', 'roles'],
+  ])(
+    'warns of a step in the middle of the path that is %s, and rejects under reject',
+    async (_, claims, step, shape, next) => {
+      const warning = {
+        code: 'unsupported-shape',
+        rule: 'client',
+        claim: 'resource_access.app.roles',
+        message: `claim "${step}" is ${shape}, not an object holding "${next}"`,
+      }
+      const lenient = await mapperWith({ rules: [client] }).map(idToken(claims))
+      const strict = await mapperWith({ onUnmapped: 'reject', rules: [client] }).map(
+        idToken(claims),
+      )
+      expect([lenient.roles, lenient.warnings, lenient.rejection]).toEqual([
+        [],
+        [warning],
+        undefined,
+      ])
+      expect([strict.warnings, strict.rejection]).toEqual([
+        [warning],
+        { code: 'unmapped-value', message: 'the rules left 1 warning(s)' },
+      ])
+    },
+  )
+
+  test('a path whose steps are missing gives nothing and no warning', async () => {
+    const strict = mapperWith({ onUnmapped: 'reject', rules: [client] })
+    for (const claims of [{}, { resource_access: {} }, { resource_access: { other: 1 } }]) {
+      expect(await strict.map(idToken(claims))).toEqual({
+        connection: 'sso',
+        roles: [],
+        scoped: {},
+        trace: [],
+        warnings: [],
+      })
+    }
+  })
+
   test('ignores non-string items (numbers, objects, nested arrays, holes) with one warning', async () => {
     // eslint-disable-next-line no-sparse-arrays
     const groups = [42, { name: 'billing-admins' }, ['billing-admins'], null, , true]

@@ -176,10 +176,10 @@ async function mapClaims(conn: CompiledConnection, input: ClaimInput): Promise<C
   const overage = await overrides(conn, kind, claims, warnings)
   if (!(overage instanceof Map)) return rejectedMapping(conn.name, overage, warnings)
   const outcome = applyRules(conn.rules, (rule) => {
-    const [head, ...rest] = rule.segments as [string, ...string[]]
-    return overage.has(head)
-      ? readClaimPath(overage.get(head), rest)
-      : readClaimPath(claims, rule.segments)
+    const head = rule.segments[0] as string
+    // The resolver's values stand in for the claim the provider left out, at the same path.
+    const source = overage.has(head) ? Object.fromEntries([[head, overage.get(head)]]) : claims
+    return readClaimPath(source, rule.segments)
   })
   warnings.push(...outcome.warnings)
   const unmapped = conn.onUnmapped === 'reject' ? unmappedRejection(outcome) : undefined
