@@ -9,9 +9,16 @@ export interface Auth0PresetOptions {
    * `'https://example.com/'` reads roles from `https://example.com/roles`.
    */
   readonly namespace: string
-  /** Role names (from the namespaced `roles` claim) to rolegate roles. */
+  /**
+   * Role names (from the namespaced `roles` claim) to rolegate roles. It is in the ID token only
+   * when the Action sets it there (`api.idToken.setCustomClaim`).
+   */
   readonly roles?: ValueMap
-  /** RBAC permissions (the access token's `permissions` claim) to rolegate roles. */
+  /**
+   * RBAC permissions (the `permissions` claim) to rolegate roles. Auth0 puts it in access tokens
+   * for an API with RBAC and "Add Permissions in the Access Token" on, never in the ID token that
+   * `oidcVerify` maps: map the verified access token's payload with `kind: 'access_token'`.
+   */
   readonly permissions?: ValueMap
 }
 
@@ -23,7 +30,7 @@ const AUTH0 = {
 
 /**
  * Rules for Auth0: roles from the namespaced claim an Action adds, and API permissions from an
- * access token with RBAC on.
+ * access token with RBAC on (access tokens only: not what `oidcVerify` maps).
  *
  * @throws {@link ClaimMappingError} when `namespace` is not an http(s) URL ending in `/`, for an
  *   unknown option, a map given as `undefined`, or options that make no rule.

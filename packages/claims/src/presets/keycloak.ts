@@ -23,6 +23,12 @@ const KEYCLOAK = { name: 'keycloak', known: KEYCLOAK_MAPS, maps: KEYCLOAK_MAPS }
  * Rules for Keycloak tokens. The realm roles every user has (`offline_access`,
  * `uma_authorization`, `default-roles-<realm>`) are refused as role signals.
  *
+ * Keycloak's built-in `roles` client scope puts `realm_access` and `resource_access` in the
+ * access token only, while `oidcVerify` maps the ID token. Turn on "Add to ID token" on that
+ * scope's "realm roles" and "client roles" mappers (Client scopes, `roles`, Mappers), and on a
+ * Group Membership mapper for `groups`, or these rules find nothing and users get only the
+ * connection's `defaultRoles`.
+ *
  * @throws {@link ClaimMappingError} for an unknown option, a map (or a client's map) given as
  *   `undefined`, or options that make no rule.
  * @example
