@@ -40,6 +40,7 @@ const ENTRA_ISSUER = 'https://sts.windows.net/tenant-1/'
 const ADFS_ISSUER = 'http://adfs.rolegate.test/adfs/services/trust'
 const EDU_ISSUER = 'https://idp.university.test/idp/shibboleth'
 const FINANCE_GID = '5f0c1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b'
+const PERSISTENT = 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent'
 const { groups: GROUPS, role: ROLE, tenantId: TENANT_ID, emailAddress: EMAIL } = SAML_ATTRIBUTES
 
 describe('SAML logins through @node-saml/passport-saml with signed responses', () => {
@@ -396,6 +397,43 @@ describe('SAML logins through @node-saml/passport-saml with signed responses', (
       })
       expect(await refused('entra', SAMLResponse)).toEqual(
         unauthenticated('rolegate: the assertion has no NameID'),
+      )
+    })
+
+    /** A signed Entra response whose Subject holds `subject` in place of its NameID element. */
+    async function withSubjectId(subject: string) {
+      const attributes = {
+        nameID: 'victim-persistent-id',
+        [GROUPS]: FINANCE_GID,
+        [TENANT_ID]: 'tenant-1',
+      }
+      const unsigned = decodeSamlResponse(
+        await entraResponse({ sign: 'none', nameId: 'placeholder', attributes }),
+      )
+      const xml = unsigned.replace(/<saml:NameID [^>]*>placeholder<\/saml:NameID>/, subject)
+      expect(xml).not.toBe(unsigned)
+      return Buffer.from(signSamlXml(xml, 'assertion', key), 'utf8').toString('base64')
+    }
+
+    // node-saml sets profile.nameID only from NameID text, and then copies an attribute named
+    // nameID onto the profile: without these checks each of these logged in as the victim.
+    test.each([
+      ['an empty NameID', `<saml:NameID Format="${PERSISTENT}"></saml:NameID>`],
+      ['a self-closing NameID', '<saml:NameID/>'],
+      ['a NameID of white space', '<saml:NameID> \n </saml:NameID>'],
+    ])('%s with an attribute named nameID is refused', async (_, subject) => {
+      expect(await refused('entra', await withSubjectId(subject))).toEqual(
+        unauthenticated('rolegate: the NameID of the assertion is empty'),
+      )
+    })
+
+    test('an EncryptedID with an attribute named nameID is refused: node-saml does not decrypt it', async () => {
+      const encrypted =
+        '<saml:EncryptedID><xenc:EncryptedData xmlns:xenc="http://www.w3.org/2001/04/xmlenc#"/></saml:EncryptedID>'
+      expect(await refused('entra', await withSubjectId(encrypted))).toEqual(
+        unauthenticated(
+          'rolegate: the assertion has an EncryptedID: encrypted NameIDs are not supported',
+        ),
       )
     })
 

@@ -1,3 +1,4 @@
+import type { ClaimRead } from './claim-path.js'
 import { claimValues } from './claim-values.js'
 import { sortStrings, type ClaimTrace, type ClaimWarning } from './mapping.js'
 import type { CompiledRule } from './rules.js'
@@ -5,9 +6,14 @@ import type { CompiledRule } from './rules.js'
 /** What one rule made of one claim value. */
 export interface RuleOutcome {
   readonly trace: readonly ClaimTrace[]
+  /** What the rule could not read: the claim's shape, its non-string items, its size. */
   readonly warnings: readonly ClaimWarning[]
-  /** Values that matched nothing (values every user has are not counted). */
+  /** Values the rule mapped, as sent. */
+  readonly matched: readonly string[]
+  /** Values that matched nothing (values every user has are not counted), as sent. */
   readonly unmapped: readonly string[]
+  /** The unmapped values of a scope rule that are not valid scope ids: worth a warning. */
+  readonly refused: readonly string[]
 }
 
 const SHOWN = 40
@@ -17,27 +23,32 @@ function shown(value: string): string {
   return JSON.stringify(value.length > SHOWN ? `${value.slice(0, SHOWN)}…` : value)
 }
 
-/** Applies a compiled rule to the raw value read at its claim path. */
-export function applyRule(rule: CompiledRule, raw: unknown): RuleOutcome {
-  const warn = (code: ClaimWarning['code'], message: string): ClaimWarning => ({
-    code,
-    rule: rule.id,
-    claim: rule.label,
-    message,
-  })
+/** Applies a compiled rule to what was read at its claim path. */
+export function applyRule(rule: CompiledRule, found: ClaimRead): RuleOutcome {
+  if ('wrongShape' in found) {
+    const { claim, shape, next } = found.wrongShape
+    const message = `claim "${claim}" is ${shape}, not an object holding "${next}"`
+    return empty([ruleWarning(rule, 'unsupported-shape', message)])
+  }
+  const raw = found.value
   const read = claimValues(raw, { split: rule.split, maxValues: rule.maxValues })
   if (read.unsupported) {
     const shape = raw === null ? 'null' : typeof raw
-    return empty([warn('unsupported-shape', `claim is ${shape}, not a string or an array`)])
+    return empty([
+      ruleWarning(rule, 'unsupported-shape', `claim is ${shape}, not a string or an array`),
+    ])
   }
   if (read.tooMany) {
     const message = `claim has ${read.count} values, more than ${rule.maxValues}: the rule gives nothing`
-    return empty([warn('too-many-values', message)])
+    return empty([ruleWarning(rule, 'too-many-values', message)])
   }
   const warnings: ClaimWarning[] = []
-  if (read.ignored > 0)
-    warnings.push(warn('non-string-values', `${read.ignored} value(s) not strings were ignored`))
+  if (read.ignored > 0) {
+    const message = `${read.ignored} value(s) not strings were ignored`
+    warnings.push(ruleWarning(rule, 'non-string-values', message))
+  }
   const trace: ClaimTrace[] = []
+  const matched: string[] = []
   const unmapped: string[] = []
   const refused: string[] = []
   for (const value of read.values) {
@@ -46,24 +57,40 @@ export function applyRule(rule: CompiledRule, raw: unknown): RuleOutcome {
       const grants = rule.map.get(folded)
       if (grants !== undefined) {
         for (const grant of grants) trace.push(traceOf(grant.role, grant.scope, rule, value))
+        matched.push(value)
       } else if (!rule.isUniversal(folded)) unmapped.push(value)
     } else if (rule.scopes !== undefined) {
       const { prefix, roles, pattern } = rule.scopes
-      if (pattern.test(folded)) {
-        for (const role of roles) trace.push(traceOf(role, prefix + folded, rule, value))
-      } else if (!rule.isUniversal(folded)) {
+      const universal = rule.isUniversal(folded)
+      // A value every user has would put every user in one scope: it is no signal, as in a map.
+      if (universal && !rule.allowUniversalValues) continue
+      // Folding is for comparing only: the scope is the value as sent, and the pattern guards it.
+      if (pattern.test(value)) {
+        for (const role of roles) trace.push(traceOf(role, prefix + value, rule, value))
+        matched.push(value)
+      } else if (!universal) {
         unmapped.push(value)
         refused.push(value)
       }
     }
   }
-  if (refused.length > 0) {
-    // The smallest by code point, so the message does not depend on the order of the values.
-    const first = shown(sortStrings(refused)[0] as string)
-    const more = refused.length > 1 ? ` and ${refused.length - 1} more` : ''
-    warnings.push(warn('scope-value-refused', `${first}${more}: not valid scope id(s)`))
-  }
-  return { trace, warnings, unmapped }
+  return { trace, warnings, matched, unmapped, refused }
+}
+
+/** The warning for a scope rule's values that are not valid scope ids. */
+export function scopeRefusedWarning(rule: CompiledRule, refused: readonly string[]): ClaimWarning {
+  // The smallest by code point, so the message does not depend on the order of the values.
+  const first = shown(sortStrings(refused)[0] as string)
+  const more = refused.length > 1 ? ` and ${refused.length - 1} more` : ''
+  return ruleWarning(rule, 'scope-value-refused', `${first}${more}: not valid scope id(s)`)
+}
+
+function ruleWarning(
+  rule: CompiledRule,
+  code: ClaimWarning['code'],
+  message: string,
+): ClaimWarning {
+  return { code, rule: rule.id, claim: rule.label, message }
 }
 
 function traceOf(
@@ -78,5 +105,5 @@ function traceOf(
 }
 
 function empty(warnings: readonly ClaimWarning[]): RuleOutcome {
-  return { trace: [], warnings, unmapped: [] }
+  return { trace: [], warnings, matched: [], unmapped: [], refused: [] }
 }

@@ -13,9 +13,10 @@ function own(claims: object, name: string): unknown {
  * tokens, the audience. Returns why not, or `undefined` when they do.
  *
  * For ID and access tokens the issuer is the `iss` claim (an `issuer` given beside it must agree).
- * For userinfo and SAML assertions it is the `issuer` the caller passes: the ID token's `iss`, or
- * the assertion's `Issuer` element. SAML attributes are never read for it, so an attribute named
- * `issuer` or `iss` changes nothing.
+ * For userinfo and SAML assertions it is the `issuer` the caller passes, and nothing else: the ID
+ * token's `iss`, or the assertion's `Issuer` element. A userinfo response is not signed, so an
+ * `iss` in it may only agree with the issuer given, never stand in for it; SAML attributes are
+ * never read for it, so an attribute named `issuer` or `iss` changes nothing.
  */
 export function checkIssuer(
   connection: CompiledConnection,
@@ -27,11 +28,12 @@ export function checkIssuer(
   const claimed = kind === 'saml_assertion' ? undefined : own(claims, 'iss')
   if (token && typeof claimed !== 'string')
     return { code: 'issuer-missing', message: `the ${kind} has no "iss" claim` }
+  if (!token && given === undefined)
+    return { code: 'issuer-missing', message: `no issuer was given for the ${kind}` }
   if (claimed !== undefined && given !== undefined && claimed !== given)
     return { code: 'issuer-mismatch', message: 'the "iss" claim differs from the issuer given' }
-  const issuer = typeof claimed === 'string' ? claimed : given
-  if (issuer === undefined)
-    return { code: 'issuer-missing', message: `no issuer was given for the ${kind}` }
+  // A token's own iss (checked above), or for userinfo and SAML the issuer given, never the claims'.
+  const issuer = token ? claimed : given
   const tenant = own(claims, kind === 'saml_assertion' ? SAML_ATTRIBUTES.tenantId : 'tid')
   if (connection.tenants !== undefined) {
     if (typeof tenant !== 'string' || !connection.tenants.has(tenant))

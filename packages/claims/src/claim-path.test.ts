@@ -42,27 +42,37 @@ describe('parseClaimPath', () => {
 describe('readClaimPath', () => {
   test('reads own properties along the path', () => {
     const claims = { realm_access: { roles: ['a'] } }
-    expect(readClaimPath(claims, ['realm_access', 'roles'])).toEqual(['a'])
+    expect(readClaimPath(claims, ['realm_access', 'roles'])).toEqual({ value: ['a'] })
   })
 
   test('never reads through a prototype', () => {
     const inherited = Object.create({ groups: ['a'] }) as object
-    expect(readClaimPath(inherited, ['groups'])).toBeUndefined()
-    expect(readClaimPath({}, ['constructor'])).toBeUndefined()
-    expect(readClaimPath({}, ['constructor', 'name'])).toBeUndefined()
-    expect(readClaimPath({}, ['__proto__'])).toBeUndefined()
-    expect(readClaimPath({ a: 'text' }, ['a', 'length'])).toBeUndefined()
+    expect(readClaimPath(inherited, ['groups'])).toEqual({ value: undefined })
+    expect(readClaimPath({}, ['constructor'])).toEqual({ value: undefined })
+    expect(readClaimPath({}, ['constructor', 'name'])).toEqual({ value: undefined })
+    expect(readClaimPath({}, ['__proto__'])).toEqual({ value: undefined })
   })
 
-  test('does not walk into arrays or null', () => {
-    expect(readClaimPath({ a: [{ b: 1 }] }, ['a', '0', 'b'])).toBeUndefined()
-    expect(readClaimPath({ a: null }, ['a', 'b'])).toBeUndefined()
-    expect(readClaimPath(null, ['a'])).toBeUndefined()
+  test('does not walk into a string, an array or null: it says which step is not an object', () => {
+    expect(readClaimPath({ a: 'text' }, ['a', 'length'])).toEqual({
+      wrongShape: { claim: 'a', shape: 'string', next: 'length' },
+    })
+    expect(readClaimPath({ a: [{ b: 1 }] }, ['a', '0', 'b'])).toEqual({
+      wrongShape: { claim: 'a', shape: 'array', next: '0' },
+    })
+    expect(readClaimPath({ a: { b: null } }, ['a', 'b', 'c'])).toEqual({
+      wrongShape: { claim: 'a.b', shape: 'null', next: 'c' },
+    })
+  })
+
+  test('a step that is missing, or undefined, is absent', () => {
+    expect(readClaimPath({ a: undefined }, ['a', 'b'])).toEqual({ value: undefined })
+    expect(readClaimPath({ a: {} }, ['a', 'b', 'c'])).toEqual({ value: undefined })
   })
 
   test('reads an own __proto__ key that JSON.parse made', () => {
     const claims: unknown = JSON.parse('{"__proto__":{"roles":["a"]}}')
-    expect(readClaimPath(claims, ['__proto__', 'roles'])).toEqual(['a'])
-    expect(readClaimPath(claims, ['roles'])).toBeUndefined()
+    expect(readClaimPath(claims, ['__proto__', 'roles'])).toEqual({ value: ['a'] })
+    expect(readClaimPath(claims, ['roles'])).toEqual({ value: undefined })
   })
 })

@@ -57,17 +57,47 @@ export function claimLabel(segments: readonly string[]): string {
 }
 
 /**
+ * What a claim path holds: its value (`undefined` when a step is missing), or the step in the
+ * middle of the path that is there but not an object, so nothing under it can be read.
+ */
+export type ClaimRead =
+  | { readonly value: unknown }
+  | {
+      readonly wrongShape: {
+        /** The path up to that step, as {@link claimLabel} names it. */
+        readonly claim: string
+        /** `string`, `number`, `boolean`, `array` or `null`. */
+        readonly shape: string
+        /** The segment that could not be read in it. */
+        readonly next: string
+      }
+    }
+
+const ABSENT: ClaimRead = { value: undefined }
+
+/**
  * Reads a value at a path of own properties. Nothing is read through a prototype: `__proto__`,
  * `constructor` or `toString` give `undefined` unless the claims object itself has such a key.
- * Arrays are not walked into; every step but the last must be a plain (non-array) object.
+ * Arrays are not walked into; every step but the last must be a plain (non-array) object, and
+ * one that is not is reported (`realm_access: "x"` is as wrong as `realm_access.roles: 42`).
  */
-export function readClaimPath(claims: unknown, segments: readonly string[]): unknown {
-  let current: unknown = claims
-  for (const segment of segments) {
-    if (!isObject(current) || !Object.hasOwn(current, segment)) return undefined
-    current = (current as Readonly<Record<string, unknown>>)[segment]
+export function readClaimPath(claims: unknown, segments: readonly string[]): ClaimRead {
+  // The claims themselves are checked to be an object before any rule reads them.
+  if (!isObject(claims)) return ABSENT
+  let current: object = claims
+  for (const [i, segment] of segments.entries()) {
+    if (!Object.hasOwn(current, segment)) return ABSENT
+    const next: unknown = (current as Readonly<Record<string, unknown>>)[segment]
+    if (i === segments.length - 1) return { value: next }
+    if (next === undefined) return ABSENT
+    if (!isObject(next)) {
+      const shape = next === null ? 'null' : Array.isArray(next) ? 'array' : typeof next
+      const claim = claimLabel(segments.slice(0, i + 1))
+      return { wrongShape: { claim, shape, next: segments[i + 1] as string } }
+    }
+    current = next
   }
-  return current
+  return ABSENT
 }
 
 /** A non-null object that is not an array. */

@@ -1,6 +1,6 @@
 import { isObject } from './claim-path.js'
 import { ClaimMappingError, checkEach, refuseUnknownKeys } from './errors.js'
-import { compileRule, type ClaimRule, type CompiledRule } from './rules.js'
+import { compileRule, isPositiveInteger, type ClaimRule, type CompiledRule } from './rules.js'
 
 /** What kind of provider data is being mapped. */
 export type ClaimKind = 'id_token' | 'access_token' | 'userinfo' | 'saml_assertion'
@@ -34,8 +34,10 @@ export interface ConnectionOptions {
   readonly defaultRoles?: readonly string[]
   /**
    * What a value that no rule maps does: `'ignore'` it, or `'reject'` the whole mapping (the login
-   * fails). With `'reject'`, a claim of an unsupported shape, non-string items and an over-long
-   * list also reject. Values every user has (`Everyone`, `offline_access`) never count.
+   * fails). Rules reading the same claim are judged together: a value one of them maps is mapped,
+   * whatever the others say. With `'reject'`, a claim of an unsupported shape, non-string items
+   * and an over-long list also reject. Values every user has (`Everyone`, `offline_access`) never
+   * count.
    * @defaultValue 'ignore'
    */
   readonly onUnmapped?: 'ignore' | 'reject'
@@ -162,9 +164,10 @@ export function compileConnection(
   if (placeholders > 1) fail(`"issuer" may hold "${TENANT_PLACEHOLDER}" once`)
   if (placeholders === 1 && tenants === undefined)
     fail(`an issuer with "${TENANT_PLACEHOLDER}" needs "tenants": the tenants allowed to log in`)
-  const maxValues = connection.maxValues ?? defaults.maxValues
-  if (!Number.isSafeInteger(maxValues) || maxValues < 1)
-    fail('"maxValues" must be a positive integer')
+  // Only a missing limit takes the mapper's: null is a wrong value, as "5" or 0 is.
+  const maxValues: unknown =
+    connection.maxValues === undefined ? defaults.maxValues : connection.maxValues
+  if (!isPositiveInteger(maxValues)) return fail('"maxValues" must be a positive integer')
   if (!Array.isArray(connection.rules)) fail('"rules" must be an array')
   const { onUnmapped = 'ignore', resolveOverage, subjectType } = connection
   if (

@@ -213,6 +213,58 @@ describe('createClaimMapper: scope rules', () => {
     expect(Object.keys(result.scoped)).toEqual(['team:42'])
   })
 
+  test('values every user has make no scope and are not unmapped, unless the rule allows them', async () => {
+    const universal = ['Everyone', 'offline_access', 'default-roles-billing', 'Domain Users']
+    const claims = idToken({ teams: [...universal, 'eng'] })
+    const strict = mapperWith({ onUnmapped: 'reject', rules: [teams] })
+    expect(await strict.map(claims)).toEqual({
+      connection: 'sso',
+      roles: [],
+      scoped: { 'team:eng': ['member', 'standard'] },
+      trace: [
+        { role: 'member', scope: 'team:eng', rule: 'teams', claim: 'teams', value: 'eng' },
+        { role: 'standard', scope: 'team:eng', rule: 'teams', claim: 'teams', value: 'eng' },
+      ],
+      warnings: [],
+    })
+    const allowed = mapperWith({ rules: [{ ...teams, allowUniversalValues: true }] })
+    // 'Domain Users' is no valid scope id; being a value every user has, it still does not warn.
+    expect(Object.keys((await allowed.map(claims)).scoped)).toEqual([
+      'team:Everyone',
+      'team:default-roles-billing',
+      'team:eng',
+      'team:offline_access',
+    ])
+  })
+
+  test('caseInsensitive compares only: the scope is the value as sent, and the pattern tests it', async () => {
+    const mapper = mapperWith({
+      rules: [
+        { ...teams, caseInsensitive: true, scopes: { prefix: 'team:', roles: ['member'] } },
+        {
+          id: 'lower',
+          claim: 'projects',
+          caseInsensitive: true,
+          scopes: { prefix: 'project:', roles: ['member'], pattern: /[a-z]+/ },
+        },
+      ],
+    })
+    const result = await mapper.map(
+      idToken({ teams: ['ABC', 'abc', 'EVERYONE'], projects: ['Billing', 'billing'] }),
+    )
+    expect([result.scoped, result.warnings]).toEqual([
+      { 'project:billing': ['member'], 'team:ABC': ['member'], 'team:abc': ['member'] },
+      [
+        {
+          code: 'scope-value-refused',
+          rule: 'lower',
+          claim: 'projects',
+          message: '"Billing": not valid scope id(s)',
+        },
+      ],
+    ])
+  })
+
   test('a scope named __proto__ is plain data', async () => {
     const mapper = mapperWith({
       rules: [
@@ -248,6 +300,56 @@ describe('createClaimMapper: value shapes', () => {
         },
       ],
     })
+  })
+
+  // realm_access: "x" is as wrong as realm_access.roles: 42, and must not pass 'reject' in silence.
+  const client: ClaimRule = {
+    id: 'client',
+    claim: ['resource_access', 'app', 'roles'],
+    map: { viewer: 'read' },
+  }
+
+  test.each([
+    ['an array', { resource_access: ['viewer'] }, 'resource_access', 'array', 'app'],
+    ['a string', { resource_access: 'viewer' }, 'resource_access', 'string', 'app'],
+    ['null', { resource_access: { app: null } }, 'resource_access.app', 'null', 'roles'],
+    ['a number', { resource_access: { app: 7 } }, 'resource_access.app', 'number', 'roles'],
+  ])(
+    'warns of a step in the middle of the path that is %s, and rejects under reject',
+    async (_, claims, step, shape, next) => {
+      const warning = {
+        code: 'unsupported-shape',
+        rule: 'client',
+        claim: 'resource_access.app.roles',
+        message: `claim "${step}" is ${shape}, not an object holding "${next}"`,
+      }
+      const lenient = await mapperWith({ rules: [client] }).map(idToken(claims))
+      const strict = await mapperWith({ onUnmapped: 'reject', rules: [client] }).map(
+        idToken(claims),
+      )
+      expect([lenient.roles, lenient.warnings, lenient.rejection]).toEqual([
+        [],
+        [warning],
+        undefined,
+      ])
+      expect([strict.warnings, strict.rejection]).toEqual([
+        [warning],
+        { code: 'unmapped-value', message: 'the rules left 1 warning(s)' },
+      ])
+    },
+  )
+
+  test('a path whose steps are missing gives nothing and no warning', async () => {
+    const strict = mapperWith({ onUnmapped: 'reject', rules: [client] })
+    for (const claims of [{}, { resource_access: {} }, { resource_access: { other: 1 } }]) {
+      expect(await strict.map(idToken(claims))).toEqual({
+        connection: 'sso',
+        roles: [],
+        scoped: {},
+        trace: [],
+        warnings: [],
+      })
+    }
   })
 
   test('ignores non-string items (numbers, objects, nested arrays, holes) with one warning', async () => {
@@ -397,6 +499,23 @@ describe('createClaimMapper: issuer, tenant and audience', () => {
       { code: 'issuer-missing', message: 'the id_token has no "iss" claim' },
       { code: 'issuer-missing', message: 'no issuer was given for the userinfo' },
     ])
+  })
+
+  test('never trusts the iss of a userinfo response alone: the issuer must be given', async () => {
+    const mapper = mapperWith({ rules: [groupsRule] })
+    const result = await mapper.map({
+      connection: 'sso',
+      kind: 'userinfo',
+      claims: { iss: ISS, sub: 'u1', groups: ['billing-admins'] },
+    })
+    expect(result).toEqual({
+      connection: 'sso',
+      roles: [],
+      scoped: {},
+      trace: [],
+      warnings: [],
+      rejection: { code: 'issuer-missing', message: 'no issuer was given for the userinfo' },
+    })
   })
 
   test('maps userinfo with the issuer of its ID token', async () => {
@@ -650,9 +769,79 @@ describe('createClaimMapper: onUnmapped', () => {
       warnings: [],
       rejection: {
         code: 'unmapped-value',
-        message: 'rule "groups" left 1 value(s) unmapped and 0 warning(s)',
+        message: 'claim "groups" has 1 value(s) that no rule maps',
       },
     })
+  })
+
+  // "A value that no rule maps": rules reading the same claim are judged together, not one by one.
+  const billing = mapperWith({
+    onUnmapped: 'reject',
+    rules: [
+      { id: 'admins', claim: 'groups', map: { 'billing-admins': 'admin' } },
+      { id: 'readers', claim: ['groups'], map: { 'billing-readers': 'read' } },
+      {
+        id: 'teams',
+        claim: 'groups',
+        scopes: { prefix: 'team:', roles: ['member'], pattern: /t-\d+/ },
+      },
+      { id: 'realm', claim: ['realm_access', 'roles'], map: { viewer: 'read' } },
+    ],
+  })
+
+  test('a value one rule leaves is mapped when another rule on the same claim maps it', async () => {
+    const result = await billing.map(
+      idToken({
+        groups: ['billing-admins', 'billing-readers', 't-7'],
+        realm_access: { roles: ['viewer'] },
+      }),
+    )
+    expect(result).toEqual({
+      connection: 'sso',
+      roles: ['admin', 'read'],
+      scoped: { 'team:t-7': ['member'] },
+      trace: [
+        { role: 'admin', rule: 'admins', claim: 'groups', value: 'billing-admins' },
+        { role: 'read', rule: 'readers', claim: 'groups', value: 'billing-readers' },
+        { role: 'read', rule: 'realm', claim: 'realm_access.roles', value: 'viewer' },
+        { role: 'member', scope: 'team:t-7', rule: 'teams', claim: 'groups', value: 't-7' },
+      ],
+      warnings: [],
+    })
+  })
+
+  test('rejects a value no rule on its claim maps, naming the claim; other claims do not vouch for it', async () => {
+    const result = await billing.map(
+      idToken({
+        groups: ['billing-admins', 'viewer', 'other'],
+        realm_access: { roles: ['viewer'] },
+      }),
+    )
+    expect([result.roles, result.rejection]).toEqual([
+      [],
+      {
+        code: 'unmapped-value',
+        message: 'claim "groups" has 2 value(s) that no rule maps; the rules left 1 warning(s)',
+      },
+    ])
+  })
+
+  test('a value only the scope rule refuses warns when no other rule maps it, and rejects', async () => {
+    const result = await billing.map(idToken({ groups: ['billing-admins', 'x/y'] }))
+    expect([result.warnings, result.rejection]).toEqual([
+      [
+        {
+          code: 'scope-value-refused',
+          rule: 'teams',
+          claim: 'groups',
+          message: '"x/y": not valid scope id(s)',
+        },
+      ],
+      {
+        code: 'unmapped-value',
+        message: 'claim "groups" has 1 value(s) that no rule maps; the rules left 1 warning(s)',
+      },
+    ])
   })
 
   test('values every user has never count as unmapped', async () => {
@@ -740,6 +929,12 @@ describe('createClaimMapper: checked when created', () => {
     [{ tenants: [] }, 'connection "sso": "tenants" must list non-empty strings'],
     [{ onUnmapped: 'warn' }, 'connection "sso": "onUnmapped" must be "ignore" or "reject"'],
     [{ maxValues: 0 }, 'connection "sso": "maxValues" must be a positive integer'],
+    // null is not "use the default": it is refused as any other wrong value is.
+    [{ maxValues: null }, 'connection "sso": "maxValues" must be a positive integer'],
+    [
+      { rules: [{ claim: 'g', map: { a: 'a' }, maxValues: null }] },
+      'connection "sso", rule "rules[0]": "maxValues" must be a positive integer',
+    ],
     [
       { rules: [{ claim: 'realm_access.roles', map: { a: 'a' } }] },
       'connection "sso", rule "rules[0]": claim "realm_access.roles" is ambiguous: write ["realm_access","roles"] for a nested claim, or ["realm_access.roles"] for a top-level claim of that name',
@@ -826,6 +1021,12 @@ describe('createClaimMapper: checked when created', () => {
       createClaimMapper({ connections: { sso: connection(extra as Partial<Connection>) } })
     expect(create).toThrow(ClaimMappingError)
     expect(create).toThrow(message)
+  })
+
+  test.each([null, 0, 2.5])('refuses the mapper-wide maxValues %j, naming no connection', (max) => {
+    const create = () =>
+      createClaimMapper({ maxValues: max as number, connections: { sso: connection({}) } })
+    expect(create).toThrow(new ClaimMappingError('"maxValues" must be a positive integer'))
   })
 
   test('its errors carry the core code and where they are', () => {

@@ -1,6 +1,6 @@
 import { UnknownRoleError } from '@rolegate/core'
 
-import { applyRule } from './apply-rule.js'
+import { applyRules, unmappedRejection } from './apply-rules.js'
 import { isObject, readClaimPath } from './claim-path.js'
 import { checkIssuer } from './check-issuer.js'
 import {
@@ -19,6 +19,7 @@ import {
 } from './mapping.js'
 import { ALL_CLAIMS, overageClaims } from './overage.js'
 import { resolveOverage } from './resolve-overage.js'
+import { isPositiveInteger } from './rules.js'
 
 /** What the mapper checks role names with: a `Rolegate` from `createRolegate` fits. */
 export interface RoleChecker {
@@ -54,8 +55,10 @@ export interface ClaimInput {
    */
   readonly claims: unknown
   /**
-   * The issuer, when the claims do not carry one: the ID token's `iss` for userinfo, the
-   * assertion's `Issuer` element for SAML. Required for those two kinds.
+   * The issuer of claims that are not a token: the ID token's `iss` for userinfo, the assertion's
+   * `Issuer` element for SAML. Required for those two kinds: an `iss` inside an unsigned userinfo
+   * response is never trusted alone, only checked against this. For a token, its `iss` must agree
+   * with this when given.
    */
   readonly issuer?: string
 }
@@ -110,6 +113,9 @@ export function createClaimMapper({
   maxValues = 1000,
 }: ClaimMapperOptions): ClaimMapper {
   if (!isObject(connections)) throw new ClaimMappingError('"connections" must be an object')
+  // Checked here, or each connection would report the mapper's wrong default as its own.
+  if (!isPositiveInteger(maxValues))
+    throw new ClaimMappingError('"maxValues" must be a positive integer')
   // Every connection is checked, and the problems of all of them are reported together.
   const compiled = new Map(
     checkEach(
@@ -169,23 +175,16 @@ async function mapClaims(conn: CompiledConnection, input: ClaimInput): Promise<C
   const warnings: ClaimWarning[] = []
   const overage = await overrides(conn, kind, claims, warnings)
   if (!(overage instanceof Map)) return rejectedMapping(conn.name, overage, warnings)
-  const trace: ClaimTrace[] = []
-  for (const rule of conn.rules) {
-    const [head, ...rest] = rule.segments as [string, ...string[]]
-    const raw = overage.has(head)
-      ? readClaimPath(overage.get(head), rest)
-      : readClaimPath(claims, rule.segments)
-    const outcome = applyRule(rule, raw)
-    trace.push(...outcome.trace)
-    warnings.push(...outcome.warnings)
-    if (
-      conn.onUnmapped === 'reject' &&
-      (outcome.unmapped.length > 0 || outcome.warnings.length > 0)
-    ) {
-      const message = `rule "${rule.id}" left ${outcome.unmapped.length} value(s) unmapped and ${outcome.warnings.length} warning(s)`
-      return rejectedMapping(conn.name, { code: 'unmapped-value', message }, warnings)
-    }
-  }
+  const outcome = applyRules(conn.rules, (rule) => {
+    const head = rule.segments[0] as string
+    // The resolver's values stand in for the claim the provider left out, at the same path.
+    const source = overage.has(head) ? Object.fromEntries([[head, overage.get(head)]]) : claims
+    return readClaimPath(source, rule.segments)
+  })
+  warnings.push(...outcome.warnings)
+  const unmapped = conn.onUnmapped === 'reject' ? unmappedRejection(outcome) : undefined
+  if (unmapped !== undefined) return rejectedMapping(conn.name, unmapped, warnings)
+  const trace: ClaimTrace[] = [...outcome.trace]
   for (const role of conn.defaultRoles) trace.push({ role, rule: 'defaultRoles' })
   return mappingFromTrace(conn.name, trace, warnings)
 }

@@ -1,6 +1,9 @@
 /** Why a value was left out or a rule gave nothing, without failing the mapping. */
 export type ClaimWarningCode =
-  /** The claim is neither a string nor an array (a number, an object, `null`, a boolean). */
+  /**
+   * The claim is neither a string nor an array (a number, an object, `null`, a boolean), or a
+   * step in the middle of its path is not an object (`realm_access: "x"`).
+   */
   | 'unsupported-shape'
   /** Some items of the claim's array are not strings: they were ignored. */
   | 'non-string-values'

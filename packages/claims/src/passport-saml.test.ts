@@ -105,6 +105,16 @@ describe('samlVerify', () => {
     ])
   })
 
+  test('refuses a profile whose nameID is not the text of the assertion NameID', async () => {
+    // node-saml copies an attribute named nameID onto the profile when it set none itself.
+    const p = { ...profile(IDP, {}), nameID: 'victim' }
+    expect(await run(p)).toEqual([
+      null,
+      undefined,
+      { message: 'rolegate: the NameID of the assertion is not the one node-saml read' },
+    ])
+  })
+
   test('reads only own attributes', async () => {
     const inherited = Object.create({ [SAML_ATTRIBUTES.role]: 'Billing Admins' }) as Record<
       string,

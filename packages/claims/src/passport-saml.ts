@@ -10,6 +10,7 @@ import { isObject } from './claim-path.js'
 import { claimsSubject, type ClaimsSubject, type Provision } from './claims-subject.js'
 import type { ClaimMapper } from './create-claim-mapper.js'
 import { SAML_ATTRIBUTES } from './presets/saml.js'
+import { assertionIssuer, assertionNameId, hasDuplicateAttribute } from './saml-assertion.js'
 
 /** Options of {@link samlVerify}. */
 export interface SamlVerifyOptions {
@@ -70,8 +71,10 @@ export function samlStrategyOptions({
  * node-saml has checked the signature, the audience and the time conditions, but not the
  * assertion's `Issuer`. This helper takes that Issuer from the signed assertion itself (never from
  * an attribute, even one named `issuer`), checks it against the connection, and maps only
- * `profile.attributes`. A refused mapping fails the login (401 or `failureRedirect`). The user is
- * a {@link ClaimsSubject} with id `<connection>:<NameID>`: use a persistent NameID format.
+ * `profile.attributes`. The id is the text of the signed assertion's own `NameID` element, which
+ * must not be empty; an `EncryptedID` is refused, as node-saml does not decrypt it on login. A
+ * refused mapping fails the login (401 or `failureRedirect`). The user is a {@link ClaimsSubject}
+ * with id `<connection>:<NameID>`: use a persistent NameID format.
  *
  * @example
  * ```ts
@@ -103,8 +106,9 @@ export function samlVerify({
 
   async function verifyProfile(profile: Profile | null): Promise<ClaimsSubject | string> {
     if (profile === null) return 'rolegate: no SAML profile'
-    const nameId = assertionNameId(profile)
-    if (nameId === undefined) return 'rolegate: the assertion has no NameID'
+    const id = assertionNameId(profile)
+    if ('problem' in id) return `rolegate: ${id.problem}`
+    const { nameId } = id
     const issuer = assertionIssuer(profile)
     if (issuer === undefined) return 'rolegate: issuer-missing'
     if (hasDuplicateAttribute(profile)) return 'rolegate: duplicate-attribute'
@@ -138,79 +142,6 @@ function samlConnection(mapper: ClaimMapper, connection: string) {
     throw new TypeError(`@rolegate/claims: connection "${connection}" is not a SAML connection`)
   }
   return conn
-}
-
-/**
- * The text of the signed assertion's own `Issuer` element. node-saml copies attributes onto the
- * profile too, so `profile.issuer` is used only when the parsed assertion is not available.
- */
-function assertionIssuer(profile: Profile): string | undefined {
-  if (typeof profile.getAssertion === 'function') {
-    const parsed = profile.getAssertion() as { Assertion?: { Issuer?: unknown } }
-    const issuer: unknown = parsed.Assertion?.Issuer
-    const first: unknown = Array.isArray(issuer) ? issuer[0] : undefined
-    const text: unknown =
-      typeof first === 'string' ? first : isObject(first) ? (first as { _?: unknown })._ : undefined
-    return typeof text === 'string' && text !== '' ? text : undefined
-  }
-  return typeof profile.issuer === 'string' && profile.issuer !== '' ? profile.issuer : undefined
-}
-
-/** The parsed assertion node-saml checked the signature of, when it gives it. */
-function parsedAssertion(profile: Profile): Record<string, unknown> | undefined {
-  if (typeof profile.getAssertion !== 'function') return undefined
-  const parsed = profile.getAssertion() as { Assertion?: unknown }
-  return isObject(parsed.Assertion) ? (parsed.Assertion as Record<string, unknown>) : {}
-}
-
-/** The first child element `name` of a parsed element (xml2js gives every child as a list). */
-function child(element: unknown, name: string): unknown {
-  const children: unknown = isObject(element)
-    ? (element as Record<string, unknown>)[name]
-    : undefined
-  return Array.isArray(children) ? children[0] : undefined
-}
-
-/**
- * The subject's id. node-saml copies attributes onto the profile where it has no property of
- * that name, so without a NameID element an attribute named `nameID` would become the id: the
- * assertion must have a NameID (or an EncryptedID, which node-saml decrypts into `nameID`).
- */
-function assertionNameId(profile: Profile): string | undefined {
-  const assertion = parsedAssertion(profile)
-  if (assertion !== undefined) {
-    const subject = child(assertion, 'Subject')
-    if (child(subject, 'NameID') === undefined && child(subject, 'EncryptedID') === undefined)
-      return undefined
-  }
-  const nameId: unknown = profile.nameID
-  return typeof nameId === 'string' && nameId !== '' ? nameId : undefined
-}
-
-/**
- * Whether the assertion names an attribute twice: node-saml keeps only the last one's values, so
- * the mapper would never see the others (one that `onUnmapped: 'reject'` should have refused).
- */
-function hasDuplicateAttribute(profile: Profile): boolean {
-  const assertion = parsedAssertion(profile)
-  if (assertion === undefined) return false
-  const statements: unknown = assertion['AttributeStatement']
-  const seen = new Set<unknown>()
-  for (const statement of Array.isArray(statements) ? statements : []) {
-    const attributes: unknown = isObject(statement)
-      ? (statement as Record<string, unknown>)['Attribute']
-      : undefined
-    for (const attribute of Array.isArray(attributes) ? attributes : []) {
-      // xml2js keeps an element's attributes under `$`: the Attribute's Name is `$.Name`.
-      const xmlAttributes: unknown = isObject(attribute)
-        ? (attribute as { $?: unknown }).$
-        : undefined
-      const name = isObject(xmlAttributes) ? (xmlAttributes as { Name?: unknown }).Name : undefined
-      if (seen.has(name)) return true
-      seen.add(name)
-    }
-  }
-  return false
 }
 
 function ownAttributes(profile: Profile): Readonly<Record<string, unknown>> {

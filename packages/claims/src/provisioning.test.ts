@@ -115,6 +115,23 @@ describe('firstUserOfDomain', () => {
       '"example.com" needs a connection and one of hostedDomain or tenant',
     ],
     [null, 'firstUserOfDomain: "domains" must map domains to their authority'],
+    // Authorities that could never vouch for anyone: refused, not kept to grant nothing.
+    [
+      { 'example.com': { connection: 'g', hostedDomain: 'Example.COM' } },
+      'firstUserOfDomain: the hostedDomain of "example.com" ("Example.COM") is not a lower-case ASCII domain, as Google\'s hd claim is',
+    ],
+    [
+      { 'example.com': { connection: 'g', hostedDomain: 'example.com ' } },
+      'the hostedDomain of "example.com" ("example.com ") is not a lower-case ASCII domain',
+    ],
+    [
+      { 'example.com': { connection: '', hostedDomain: 'example.com' } },
+      'firstUserOfDomain: the connection of "example.com" must be a non-empty string',
+    ],
+    [
+      { 'example.com': { connection: 'g', hostedDomain: 'example.com', tenat: 't' } },
+      'Claim mapping: unknown key "tenat" in the authority of "example.com" in firstUserOfDomain (known: connection, hostedDomain, tenant)',
+    ],
   ])('refuses malformed domains (%j)', (domains, message) => {
     expect(() => firstUserOfDomain({ role: 'admin', domains: domains as never })).toThrow(message)
   })

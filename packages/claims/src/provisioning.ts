@@ -3,11 +3,12 @@ import { UnknownRoleError } from '@rolegate/core'
 import { isObject } from './claim-path.js'
 import { asciiLowerCase } from './claim-values.js'
 import type { RoleChecker } from './create-claim-mapper.js'
-import { ClaimMappingError } from './errors.js'
+import { ClaimMappingError, refuseUnknownKeys } from './errors.js'
 
 /**
  * Which provider may vouch for a domain's users: a connection and the proof it must carry. Google
- * Workspace proves a domain with the `hd` claim; Entra ID with the tenant (`tid`) that owns it.
+ * Workspace proves a domain with the `hd` claim (so `hostedDomain` is written in lower case, as
+ * Google sends it); Entra ID with the tenant (`tid`) that owns it.
  */
 export type DomainAuthority =
   | { readonly connection: string; readonly hostedDomain: string; readonly tenant?: never }
@@ -55,7 +56,8 @@ const ASCII_DOMAIN = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*
  * that domain (Google `hd` equal to the domain, or Entra ID `tid` equal to the domain's tenant).
  * `email_verified` must be the boolean `true`; the string `"true"` does not count.
  *
- * @throws {@link ClaimMappingError} for a malformed domain or authority.
+ * @throws {@link ClaimMappingError} for a malformed domain or authority: an unknown key, an empty
+ *   connection, or a `hostedDomain` not written as a lower-case ASCII domain (as `hd` is).
  * @throws {@link UnknownRoleError} when `rolegate` is given and does not declare `role`.
  *
  * @example
@@ -80,20 +82,7 @@ export function firstUserOfDomain({
   for (const [domain, authority] of Object.entries(domains)) {
     if (!ASCII_DOMAIN.test(domain))
       throw new ClaimMappingError(`firstUserOfDomain: "${domain}" is not a lower-case ASCII domain`)
-    const { connection, hostedDomain, tenant } = (isObject(authority) ? authority : {}) as Partial<
-      Record<keyof DomainAuthority, unknown>
-    >
-    const proofs = [hostedDomain, tenant].filter((p) => p !== undefined)
-    if (
-      typeof connection !== 'string' ||
-      proofs.length !== 1 ||
-      typeof proofs[0] !== 'string' ||
-      proofs[0] === ''
-    )
-      throw new ClaimMappingError(
-        `firstUserOfDomain: "${domain}" needs a connection and one of hostedDomain or tenant`,
-      )
-    authorities.set(domain, authority)
+    authorities.set(domain, checkAuthority(domain, authority))
   }
   return async function firstUser({ connection, claims, isFirstUserOfDomain }) {
     const own = (name: string): unknown => (Object.hasOwn(claims, name) ? claims[name] : undefined)
@@ -114,6 +103,45 @@ export function firstUserOfDomain({
       return { grant: false, reason: 'not-first-user', domain }
     return { grant: true, role, domain }
   }
+}
+
+const AUTHORITY_KEYS: ReadonlySet<string> = new Set(['connection', 'hostedDomain', 'tenant'])
+
+/**
+ * Checks the authority of one domain. One that could never vouch for a user (a misspelt key, an
+ * empty connection, a hostedDomain that no `hd` claim can equal) is refused, not kept to grant
+ * nothing in silence.
+ */
+function checkAuthority(domain: string, authority: unknown): DomainAuthority {
+  const fail = (message: string): never => {
+    throw new ClaimMappingError(`firstUserOfDomain: ${message}`)
+  }
+  if (!isObject(authority))
+    return fail(`"${domain}" needs a connection and one of hostedDomain or tenant`)
+  refuseUnknownKeys(
+    authority,
+    AUTHORITY_KEYS,
+    `the authority of "${domain}" in firstUserOfDomain`,
+    {},
+  )
+  const { connection, hostedDomain, tenant } = authority as Partial<
+    Record<keyof DomainAuthority, unknown>
+  >
+  const proofs = [hostedDomain, tenant].filter((p) => p !== undefined)
+  if (
+    typeof connection !== 'string' ||
+    proofs.length !== 1 ||
+    typeof proofs[0] !== 'string' ||
+    proofs[0] === ''
+  )
+    fail(`"${domain}" needs a connection and one of hostedDomain or tenant`)
+  if (connection === '') fail(`the connection of "${domain}" must be a non-empty string`)
+  // Google sends hd in lower case: any other form would never equal it.
+  if (typeof hostedDomain === 'string' && !ASCII_DOMAIN.test(hostedDomain))
+    fail(
+      `the hostedDomain of "${domain}" (${JSON.stringify(hostedDomain)}) is not a lower-case ASCII domain, as Google's hd claim is`,
+    )
+  return authority as DomainAuthority
 }
 
 /**

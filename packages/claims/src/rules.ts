@@ -21,7 +21,8 @@ export interface RuleOptions {
   /**
    * Compare after ASCII-only lower-casing (`A`-`Z` to `a`-`z`) of both the rule's keys and the
    * values. No locale folding and no Unicode normalisation: `ＡＤＭＩＮ` and `admın` still differ
-   * from `admin`.
+   * from `admin`. A scope rule compares only with values every user has: its scopes are the
+   * values as sent.
    * @defaultValue false
    */
   readonly caseInsensitive?: boolean
@@ -37,8 +38,8 @@ export interface RuleOptions {
    */
   readonly maxValues?: number
   /**
-   * Allow the map to name a value that every user has (`Everyone`, `offline_access`, …). Only for
-   * a connection where that value really is a signal.
+   * Allow the map to name a value that every user has (`Everyone`, `offline_access`, …), or a scope
+   * rule to make a scope of one. Only for a connection where that value really is a signal.
    * @defaultValue false
    */
   readonly allowUniversalValues?: boolean
@@ -64,7 +65,8 @@ export interface ScopeTarget {
   /** The roles held in each scope. */
   readonly roles: readonly string[]
   /**
-   * What a value must match, whole, to become a scope. Flags `g`, `y` and `m` are refused.
+   * What a value, as sent, must match, whole, to become a scope (`caseInsensitive` does not fold it
+   * first: the scope is that value). Flags `g`, `y` and `m` are refused.
    * @defaultValue `/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/`
    */
   readonly pattern?: RegExp
@@ -103,6 +105,8 @@ export interface CompiledRule {
   /** The rule's comparison form of a value: identity, or ASCII lower case. */
   readonly fold: (value: string) => string
   readonly isUniversal: (folded: string) => boolean
+  /** Whether values every user has may map (a map's keys) or make scopes (a scope rule). */
+  readonly allowUniversalValues: boolean
   /** For a value rule: folded value to grants. Own entries only, in a Map. */
   readonly map: ReadonlyMap<string, readonly RoleGrant[]> | undefined
   readonly scopes:
@@ -168,8 +172,9 @@ export function compileRule(
   const split: unknown = rule.split
   if (split !== undefined && split !== 'space' && split !== ',')
     fail('"split" must be "space" or ","')
-  const limit = rule.maxValues ?? maxValues
-  if (!Number.isSafeInteger(limit) || limit < 1) fail('"maxValues" must be a positive integer')
+  // Only a missing limit takes the connection's: null is a wrong value, as "5" or 0 is.
+  const limit: unknown = rule.maxValues === undefined ? maxValues : rule.maxValues
+  if (!isPositiveInteger(limit)) return fail('"maxValues" must be a positive integer')
   const hasMap = rule.map !== undefined
   const hasScopes = rule.scopes !== undefined
   if (hasMap === hasScopes) fail('a rule has either "map" or "scopes"')
@@ -186,10 +191,16 @@ export function compileRule(
     maxValues: limit,
     fold,
     isUniversal,
+    allowUniversalValues: rule.allowUniversalValues === true,
     map,
     scopes,
     roles: [...new Set(roles)],
   }
+}
+
+/** A whole number of at least 1 that is exactly representable: what a value limit must be. */
+export function isPositiveInteger(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 1
 }
 
 function compileMap(

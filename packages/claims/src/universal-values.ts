@@ -4,8 +4,9 @@
  * `default-roles-<realm>` composite, Active Directory's `Domain Users` and Windows'
  * `Authenticated Users`.
  *
- * A rule that maps one of them is refused when the mapper is created (unless the rule sets
- * `allowUniversalValues`), and such a value in a claim never counts as unmapped.
+ * A rule that maps one of them is refused when the mapper is created, a scope rule makes no scope
+ * of one (unless the rule sets `allowUniversalValues`), and such a value in a claim never counts
+ * as unmapped.
  */
 export const UNIVERSAL_VALUES: readonly string[] = Object.freeze([
   'Everyone',

@@ -1,6 +1,6 @@
 import type { ClaimRule, ValueMap } from '../rules.js'
 import { SAML_ATTRIBUTES } from './saml.js'
-import { presetRule } from './preset-rule.js'
+import { presetRule, presetRules } from './preset-rule.js'
 
 /** Options of {@link eduPerson}. */
 export interface EduPersonPresetOptions {
@@ -12,21 +12,22 @@ export interface EduPersonPresetOptions {
   readonly scopedAffiliations?: ValueMap
 }
 
+const EDU_PERSON_MAPS = ['entitlements', 'affiliations', 'scopedAffiliations']
+const EDU_PERSON = { name: 'eduPerson', known: EDU_PERSON_MAPS, maps: EDU_PERSON_MAPS }
+
 /**
  * Rules for research and education federations (eduGAIN, InCommon): eduPerson attributes by their
  * SAML 2.0 OID names.
  *
+ * @throws `ClaimMappingError` for an unknown option, a map given as `undefined`, or options that
+ *   make no rule.
  * @example
  * ```ts
  * eduPerson({ entitlements: { 'urn:mace:example.edu:billing:admin': 'admin' } })
  * ```
  */
-export function eduPerson({
-  entitlements,
-  affiliations,
-  scopedAffiliations,
-}: EduPersonPresetOptions): ClaimRule[] {
-  return [
+export function eduPerson(options: EduPersonPresetOptions): ClaimRule[] {
+  return presetRules(EDU_PERSON, options, ({ entitlements, affiliations, scopedAffiliations }) => [
     ...presetRule('edu-person.entitlement', SAML_ATTRIBUTES.eduPersonEntitlement, entitlements),
     ...presetRule('edu-person.affiliation', SAML_ATTRIBUTES.eduPersonAffiliation, affiliations),
     ...presetRule(
@@ -34,5 +35,5 @@ export function eduPerson({
       SAML_ATTRIBUTES.eduPersonScopedAffiliation,
       scopedAffiliations,
     ),
-  ]
+  ])
 }

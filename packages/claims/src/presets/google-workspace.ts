@@ -1,5 +1,6 @@
+import { ClaimMappingError } from '../errors.js'
 import type { ClaimRule, ValueMap } from '../rules.js'
-import { presetRule } from './preset-rule.js'
+import { presetRule, presetRules } from './preset-rule.js'
 
 /** Options of {@link googleWorkspace}. */
 export interface GoogleWorkspacePresetOptions {
@@ -17,21 +18,30 @@ export interface GoogleWorkspacePresetOptions {
   readonly groupsClaim?: string
 }
 
+const GOOGLE = {
+  name: 'googleWorkspace',
+  known: ['hostedDomains', 'groups', 'groupsClaim'],
+  maps: ['hostedDomains', 'groups'],
+}
+
 /**
  * Rules for Google Workspace: the hosted domain `hd`, and optionally groups.
  *
+ * @throws {@link ClaimMappingError} for an unknown option, a map given as `undefined`, a
+ *   `groupsClaim` without `groups`, or options that make no rule.
  * @example
  * ```ts
  * googleWorkspace({ hostedDomains: { 'example.com': 'analyst' } })
  * ```
  */
-export function googleWorkspace({
-  hostedDomains,
-  groups,
-  groupsClaim = 'groups',
-}: GoogleWorkspacePresetOptions): ClaimRule[] {
-  return [
-    ...presetRule('google.hosted-domain', 'hd', hostedDomains),
-    ...presetRule('google.groups', groupsClaim, groups),
-  ]
+export function googleWorkspace(options: GoogleWorkspacePresetOptions): ClaimRule[] {
+  return presetRules(GOOGLE, options, ({ hostedDomains, groups, groupsClaim }) => {
+    // groupsClaim only says where groups are: without groups it would be dropped in silence.
+    if (groupsClaim !== undefined && groups === undefined)
+      throw new ClaimMappingError('googleWorkspace: "groupsClaim" is given without "groups"')
+    return [
+      ...presetRule('google.hosted-domain', 'hd', hostedDomains),
+      ...presetRule('google.groups', groupsClaim ?? 'groups', groups),
+    ]
+  })
 }

@@ -1,5 +1,5 @@
 import type { ClaimRule, ValueMap } from '../rules.js'
-import { presetRule } from './preset-rule.js'
+import { presetRule, presetRules } from './preset-rule.js'
 
 /** Options of {@link okta}. */
 export interface OktaPresetOptions {
@@ -9,14 +9,20 @@ export interface OktaPresetOptions {
   readonly claim?: string
 }
 
+const OKTA = { name: 'okta', known: ['groups', 'claim'], maps: ['groups'] }
+
 /**
  * Rules for Okta tokens with a groups claim (set up on the authorization server or app).
  *
+ * @throws `ClaimMappingError` for an unknown option, a map given as `undefined`, or options that
+ *   make no rule.
  * @example
  * ```ts
  * okta({ groups: { 'Billing Admins': 'admin', 'Billing Readers': 'read' } })
  * ```
  */
-export function okta({ groups, claim = 'groups' }: OktaPresetOptions): ClaimRule[] {
-  return presetRule('okta.groups', claim, groups)
+export function okta(options: OktaPresetOptions): ClaimRule[] {
+  return presetRules(OKTA, options, ({ groups, claim = 'groups' }) =>
+    presetRule('okta.groups', claim, groups),
+  )
 }

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest'
 
 import { createClaimMapper } from '../create-claim-mapper.js'
+import { ClaimMappingError } from '../errors.js'
 import type { ClaimRule } from '../rules.js'
 import { adfs } from './adfs.js'
 import { auth0 } from './auth0.js'
@@ -78,8 +79,31 @@ describe('keycloak', () => {
     })
   })
 
-  test('gives no rules for what was not asked for', () => {
-    expect(keycloak({})).toEqual([])
+  test('gives no rule for what was not asked for', () => {
+    expect(keycloak({ groups: { '/billing': 'read' } }).map((rule) => rule.id)).toEqual([
+      'keycloak.groups',
+    ])
+  })
+
+  test.each([
+    [
+      { realmRoles: undefined },
+      'keycloak: "realmRoles" is undefined: give it a map or leave it out',
+    ],
+    [
+      { clientRoles: { 'billing-app': undefined } },
+      'keycloak: "clientRoles" gives client "billing-app" undefined: give it a map or leave it out',
+    ],
+    [
+      { clientRoles: ['billing-app'] },
+      'keycloak: "clientRoles" must map client ids to their role maps',
+    ],
+    [
+      { clientRoles: {} },
+      'keycloak: the options make no rule: give one of "realmRoles", "clientRoles", "groups"',
+    ],
+  ])('refuses a client or a map it cannot use (%j)', (options, message) => {
+    expect(() => keycloak(options as never)).toThrow(new ClaimMappingError(message))
   })
 
   test('refuses offline_access as a role signal', () => {
@@ -302,5 +326,90 @@ describe('samlAttribute', () => {
     expect(
       (await rolesFrom(rules, { 'user.role': 'admin', user: { role: 'admin' } }, 'saml')).roles,
     ).toEqual(['admin'])
+  })
+})
+
+describe('every preset', () => {
+  const NS = 'https://billing.example.com/'
+  // A misspelt key would make no rule, and the connection would map nothing, in silence.
+  test.each([
+    [
+      'keycloak',
+      () => keycloak({ realmroles: {} } as never),
+      'realmroles',
+      'realmRoles, clientRoles, groups',
+    ],
+    ['entraId', () => entraId({ group: {} } as never), 'group', 'groups, appRoles'],
+    ['entraIdSaml', () => entraIdSaml({ approles: {} } as never), 'approles', 'groups, appRoles'],
+    ['okta', () => okta({ groups: {}, claims: 'g' } as never), 'claims', 'groups, claim'],
+    [
+      'auth0',
+      () => auth0({ namespace: NS, role: {} } as never),
+      'role',
+      'namespace, roles, permissions',
+    ],
+    ['cognito', () => cognito({ group: {} } as never), 'group', 'groups'],
+    [
+      'googleWorkspace',
+      () => googleWorkspace({ hostedDomain: {} } as never),
+      'hostedDomain',
+      'hostedDomains, groups, groupsClaim',
+    ],
+    ['adfs', () => adfs({ role: {} } as never), 'role', 'roles, groups'],
+    [
+      'eduPerson',
+      () => eduPerson({ entitlement: {} } as never),
+      'entitlement',
+      'entitlements, affiliations, scopedAffiliations',
+    ],
+    [
+      'samlAttribute',
+      () => samlAttribute({ attribute: 'Role', maps: {} } as never),
+      'maps',
+      'attribute, map',
+    ],
+  ])('%s refuses an unknown key, listing the known ones', (preset, call, key, known) => {
+    expect(call).toThrow(
+      new ClaimMappingError(`unknown key "${key}" in the options of ${preset}() (known: ${known})`),
+    )
+  })
+
+  test.each([
+    [() => keycloak({}), 'keycloak', 'one of "realmRoles", "clientRoles", "groups"'],
+    [() => entraId({}), 'entraId', 'one of "groups", "appRoles"'],
+    [() => entraIdSaml({}), 'entraIdSaml', 'one of "groups", "appRoles"'],
+    [() => okta({} as never), 'okta', '"groups"'],
+    [() => auth0({ namespace: NS }), 'auth0', 'one of "roles", "permissions"'],
+    [() => cognito({} as never), 'cognito', '"groups"'],
+    [() => googleWorkspace({}), 'googleWorkspace', 'one of "hostedDomains", "groups"'],
+    [() => adfs({}), 'adfs', 'one of "roles", "groups"'],
+    [
+      () => eduPerson({}),
+      'eduPerson',
+      'one of "entitlements", "affiliations", "scopedAffiliations"',
+    ],
+    [() => samlAttribute({ attribute: 'Role' } as never), 'samlAttribute', '"map"'],
+  ])('refuses options that make no rule (%#: %s)', (call, preset, give) => {
+    expect(call).toThrow(new ClaimMappingError(`${preset}: the options make no rule: give ${give}`))
+  })
+
+  test.each([
+    [() => okta({ groups: undefined } as never), 'okta: "groups" is undefined'],
+    [
+      () => entraId({ groups: { g: 'finance' }, appRoles: undefined } as never),
+      'entraId: "appRoles" is undefined',
+    ],
+    [() => adfs({ roles: undefined } as never), 'adfs: "roles" is undefined'],
+  ])('refuses a map given as undefined (%#)', (call, message) => {
+    expect(call).toThrow(new ClaimMappingError(`${message}: give it a map or leave it out`))
+  })
+
+  test('googleWorkspace refuses a groupsClaim without groups: it would read nothing', () => {
+    expect(() =>
+      googleWorkspace({
+        hostedDomains: { 'example.com': 'analyst' },
+        groupsClaim: 'google_groups',
+      }),
+    ).toThrow(new ClaimMappingError('googleWorkspace: "groupsClaim" is given without "groups"'))
   })
 })

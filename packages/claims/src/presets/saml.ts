@@ -1,5 +1,5 @@
 import type { ClaimRule, ValueMap } from '../rules.js'
-import { presetRule } from './preset-rule.js'
+import { presetRule, presetRules } from './preset-rule.js'
 
 /** Common SAML attribute names for roles, groups, email and tenant. */
 export const SAML_ATTRIBUTES = {
@@ -30,14 +30,20 @@ export interface SamlAttributePresetOptions {
   readonly map: ValueMap
 }
 
+const SAML_ATTRIBUTE = { name: 'samlAttribute', known: ['attribute', 'map'], maps: ['map'] }
+
 /**
  * A rule for any SAML IdP that sends roles or groups in one attribute.
  *
+ * @throws `ClaimMappingError` for an unknown option, a map given as `undefined`, or options that
+ *   make no rule.
  * @example
  * ```ts
  * samlAttribute({ attribute: SAML_ATTRIBUTES.memberOf, map: { 'CN=Billing Admins,OU=Groups,DC=example,DC=com': 'admin' } })
  * ```
  */
-export function samlAttribute({ attribute, map }: SamlAttributePresetOptions): ClaimRule[] {
-  return presetRule(`saml.${attribute}`, [attribute], map)
+export function samlAttribute(options: SamlAttributePresetOptions): ClaimRule[] {
+  return presetRules(SAML_ATTRIBUTE, options, ({ attribute, map }) =>
+    presetRule(`saml.${attribute}`, [attribute], map),
+  )
 }
