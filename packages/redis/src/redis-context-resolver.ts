@@ -116,8 +116,14 @@ interface Flight<T> {
   promise: Promise<T>
   /** A change was announced while it was in flight: its result is kept only if it is that change's. */
   invalidated: boolean
-  /** The epoch the last announcement named. */
+  /** The epoch the last announcement since it was sent named. */
   announced?: string | null
+}
+
+/** The read new requests may share: the one no announcement has reached since it was sent. */
+function shared<T>(reads: ReadonlySet<Flight<T>>): Flight<T> | undefined {
+  for (const flight of reads) if (!flight.invalidated) return flight
+  return undefined
 }
 
 /**
@@ -158,7 +164,10 @@ export function redisContextResolver<P extends PolicyInput>({
   const policies = isPolicyStore(rolegate) ? rolegate : undefined
   const fixed = isPolicyStore(rolegate) ? undefined : rolegate
   const cache = new LRUCache<string, Entry<P>>({ max })
-  const flights = new Map<string, Flight<Entry<P>>>()
+  // Every read of a subject still in flight: the one new requests share and those an announcement
+  // made them stop sharing. Each announcement must reach them all, or a read sent before a change
+  // that finishes after its message would put back a copy the message dropped, for a whole bound.
+  const flights = new Map<string, Set<Flight<Entry<P>>>>()
   const counts = { hits: 0, lookups: 0, servedStale: 0, unavailable: 0 }
   // To the app's reporter, else console.error; what the reporter throws goes to console.error: it
   // must not fail the call it reports on.
@@ -175,8 +184,7 @@ export function redisContextResolver<P extends PolicyInput>({
   // for a change can arrive after a read that saw it); any other copy is dropped.
   const forgetSubject = (subjectId: string, epoch: string | null): void => {
     if (cache.peek(subjectId)?.epoch !== epoch) cache.delete(subjectId)
-    const flight = flights.get(subjectId)
-    if (flight !== undefined) {
+    for (const flight of flights.get(subjectId) ?? []) {
       flight.invalidated = true
       flight.announced = epoch
     }
@@ -255,20 +263,24 @@ export function redisContextResolver<P extends PolicyInput>({
     )
       return fresh
     counts.lookups++
-    let flight = flights.get(subjectId)
-    if (flight === undefined || flight.invalidated) {
+    const reads = flights.get(subjectId) ?? new Set<Flight<Entry<P>>>()
+    let flight = shared(reads)
+    if (flight === undefined) {
       const started: Flight<Entry<P>> = {
         invalidated: false,
         promise: fetchEntry(subjectId, cache.get(subjectId)).then((entry) => {
+          // Announced since it was sent: kept only if it read the latest change announced.
           if (!started.invalidated || entry.epoch === started.announced) cache.set(subjectId, entry)
           return entry
         }),
       }
+      reads.add(started)
+      flights.set(subjectId, reads)
       const forget = (): void => {
-        if (flights.get(subjectId) === started) flights.delete(subjectId)
+        reads.delete(started)
+        if (reads.size === 0 && flights.get(subjectId) === reads) flights.delete(subjectId)
       }
       started.promise.then(forget, forget)
-      flights.set(subjectId, started)
       flight = started
     }
     try {
