@@ -21,6 +21,7 @@ import { unavailable } from './errors.js'
 import { subjectMessage } from './invalidation.js'
 import { DEFAULT_KEY_PREFIX, redisKeys, type RedisKeys } from './keys.js'
 import { rebuildIndex, roleIndex } from './role-index.js'
+import { illFormedIdArgument, isWellFormedId } from './subject-id.js'
 
 /**
  * Where the store finds the policy it enforces: a `Rolegate`, or a {@link RedisPolicyStore}, whose
@@ -92,12 +93,14 @@ export interface RedisAssignmentStore extends AssignmentStore {
    * The subject's assignments and epoch, read together.
    *
    * @throws {@link BackendUnavailableError} when Redis does not answer in time or the record is unreadable.
+   * @throws TypeError (`ERR_ROLEGATE_INVALID_ARGUMENT`) when the id is empty or not well-formed Unicode.
    */
   read(subjectId: string): Promise<VersionedAssignments>
   /**
    * The subject's current epoch token, or `null`: one HGET, what strict mode asks on every request.
    *
    * @throws {@link BackendUnavailableError} when Redis does not answer in time.
+   * @throws TypeError (`ERR_ROLEGATE_INVALID_ARGUMENT`) when the id is empty or not well-formed Unicode.
    */
   epoch(subjectId: string): Promise<string | null>
   /** Repairs the role index behind `list()` from the subject records (see the README). */
@@ -113,6 +116,13 @@ export interface RedisAssignmentStore extends AssignmentStore {
 const UNCHANGED = Symbol('unchanged')
 type Next = Assignments | undefined | typeof UNCHANGED
 
+/** Refuses an id that cannot name a subject's record, before anything is sent to Redis. */
+function checkSubjectId(subjectId: string): void {
+  if (typeof subjectId !== 'string' || subjectId === '')
+    throw invalidArgument('subjectId must be a non-empty string')
+  if (!isWellFormedId(subjectId)) throw illFormedIdArgument()
+}
+
 /**
  * Role assignments in Redis, shared by every instance.
  *
@@ -126,6 +136,9 @@ type Next = Assignments | undefined | typeof UNCHANGED
  *
  * A rejection with BackendUnavailableError may come after the write took effect (the reply was
  * lost); `assign`, `revoke`, `set` and `delete` are idempotent, so retry.
+ *
+ * Subject ids must be well-formed Unicode: one with a lone UTF-16 surrogate is refused
+ * (`ERR_ROLEGATE_INVALID_ARGUMENT`), since Redis would store it as U+FFFD, under another id's key.
  *
  * @example
  * ```ts
@@ -166,10 +179,12 @@ export function redisAssignmentStore({
       throw unavailable(`The stored assignments of subject "${subjectId}" are unreadable.`, error)
     }
   }
-  const read = (subjectId: string): Promise<VersionedAssignments> =>
-    readRaw(subjectId).catch((error: unknown) => {
+  const read = async (subjectId: string): Promise<VersionedAssignments> => {
+    checkSubjectId(subjectId)
+    return readRaw(subjectId).catch((error: unknown) => {
       throw unavailable('The assignment store did not answer.', error)
     })
+  }
   const indexDeps = {
     client,
     keys,
@@ -183,8 +198,7 @@ export function redisAssignmentStore({
     compute: (current: Assignments | undefined, epoch: string | null) => Next,
     description: AssignmentChange,
   ): Promise<void> => {
-    if (typeof subjectId !== 'string' || subjectId === '')
-      throw invalidArgument('subjectId must be a non-empty string')
+    checkSubjectId(subjectId)
     try {
       await rolegate.refresh?.()
     } catch (error) {
@@ -249,6 +263,7 @@ export function redisAssignmentStore({
     timeoutMs,
     read,
     async epoch(subjectId) {
+      checkSubjectId(subjectId)
       try {
         return await call(client.hget(keys.subject(subjectId), 'e'))
       } catch (error) {

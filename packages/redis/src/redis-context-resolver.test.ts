@@ -111,6 +111,25 @@ describe('redisContextResolver, strict', () => {
   })
 })
 
+describe('redisContextResolver: ids Redis cannot keep apart', () => {
+  test.each(['strict', 'bounded'] as const)(
+    '%s: an id with a lone surrogate is a malformed subject, not the record of the id Redis makes of it',
+    async (mode) => {
+      const { storeA, resolve } = await instances({ mode, boundMs: 60_000 })
+      // In Redis, "bob\uD800" and "bob\uFFFD" would name this one record.
+      await storeA.assign('bob\uFFFD', 'admin')
+      await expect(resolve({ id: 'bob\uD800' })).rejects.toMatchObject({
+        name: 'TypeError',
+        code: 'ERR_ROLEGATE_INVALID_SUBJECT',
+        message:
+          'Invalid subject: "id" must be well-formed Unicode: it contains a lone UTF-16 surrogate, which Redis would store as U+FFFD and so share with another id',
+      })
+      expect(resolve.stats().lookups).toBe(0)
+      expect((await resolve({ id: 'bob\uFFFD' })).can('projects:write')).toBe(true)
+    },
+  )
+})
+
 describe('redisContextResolver, bounded', () => {
   test('serves its copy without asking Redis while within the bound', async () => {
     const { storeA, resolve } = await instances({ mode: 'bounded', boundMs: 60_000 })

@@ -17,6 +17,7 @@ import { listenForChanges, whenReady, type Listener } from './invalidation.js'
 import { isBare } from './is-bare.js'
 import type { RedisAssignmentStore } from './redis-assignment-store.js'
 import type { RedisPolicyStore } from './redis-policy-store.js'
+import { illFormedSubject, isWellFormedId } from './subject-id.js'
 
 /**
  * How fresh a resolved context must be.
@@ -140,6 +141,8 @@ function shared<T>(reads: ReadonlySet<Flight<T>>): Flight<T> | undefined {
  *
  * It never fails open: when Redis cannot answer, it throws core's BackendUnavailableError (the
  * adapters answer 503), except that bounded mode may answer from a copy still within its bound.
+ * A subject whose id is not well-formed Unicode (a lone UTF-16 surrogate, which Redis would store
+ * as another id) is refused as malformed, with core's `ERR_ROLEGATE_INVALID_SUBJECT`.
  *
  * @example
  * ```ts
@@ -354,6 +357,8 @@ export function redisContextResolver<P extends PolicyInput>({
     // Let core describe a malformed subject (ERR_ROLEGATE_INVALID_SUBJECT).
     if (typeof id !== 'string' || id === '')
       return Promise.resolve().then(() => currentRolegate().context(subject))
+    // Core accepts it, but Redis cannot tell it from another id: refused as core refuses a bad id.
+    if (!isWellFormedId(id)) return Promise.reject(illFormedSubject())
     if (mode === 'bounded') {
       // The hot path answers at once, without a promise: the guards then decide synchronously,
       // and a subject with only an id gets the copy's remembered context, allocating nothing.
