@@ -67,7 +67,7 @@ export interface RedisAssignmentStoreOptions {
   readonly onError?: ((error: unknown) => void) | undefined
   /**
    * Check the client's options ({@link checkRedisClient}): `true` throws on an unbounded offline
-   * queue and warns about the rest; `false` skips the check.
+   * queue or ioredis's own `keyPrefix`, and warns about the rest; `false` skips the check.
    * @defaultValue true
    */
   readonly checkClient?: boolean | undefined
