@@ -103,7 +103,12 @@ export interface RedisAssignmentStore extends AssignmentStore {
    * @throws TypeError (`ERR_ROLEGATE_INVALID_ARGUMENT`) when the id is empty or not well-formed Unicode.
    */
   epoch(subjectId: string): Promise<string | null>
-  /** Repairs the role index behind `list()` from the subject records (see the README). */
+  /**
+   * Repairs the role index behind `list()` from the subject records (see the README).
+   *
+   * @throws {@link BackendUnavailableError} when a Redis call does not answer in time (each has
+   * `timeoutMs`, SCAN included) or a record is unreadable; what was repaired before stays repaired.
+   */
   rebuildIndex(): Promise<{ readonly added: number; readonly removed: number }>
   /**
    * Calls `listener` after every change committed through this store object, before the call that
@@ -307,7 +312,13 @@ export function redisAssignmentStore({
         throw unavailable('The assignment store did not answer.', error)
       }
     },
-    rebuildIndex: () => rebuildIndex({ ...indexDeps, index }),
+    async rebuildIndex() {
+      try {
+        return await rebuildIndex({ ...indexDeps, index })
+      } catch (error) {
+        throw unavailable('The assignment store did not answer.', error)
+      }
+    },
     watch(listener) {
       watchers.add(listener)
       return () => watchers.delete(listener)
