@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { recommendedRedisOptions } from './client-options.js'
 import { redisAssignmentStore } from './redis-assignment-store.js'
 import { redisPolicyStore, type PolicyChange } from './redis-policy-store.js'
+import { redisStore } from './redis-store.js'
 
 const policy = definePolicy({
   resources: ['invoices', 'customers.address'],
@@ -135,5 +136,40 @@ describe('redisPolicyStore', () => {
         'Invalid rolegate policy (1 problem):\n  - policy.roles.clerk.grants.invoices[1]: unknown action "export"',
     })
     expect(older.current()).toBe(before)
+  })
+
+  test('a change listener that throws goes to onError; the change stands', async () => {
+    const keyPrefix = `${prefix}${run++}:`
+    const failure = new Error('audit hook failed')
+    const reported: unknown[] = []
+    const policies = redisPolicyStore({
+      client,
+      keyPrefix,
+      policy,
+      onChange: () => {
+        throw failure
+      },
+      onError: (error) => reported.push(error),
+    })
+    expect(await policies.createRole('clerk', clerk)).toBe(1)
+    expect(reported).toEqual([failure])
+    expect(policies.customRoles()).toEqual({ clerk })
+  })
+
+  test("redisStore hands its onError to the policy store: onPolicyChange's failures reach it", async () => {
+    const failure = new Error('audit hook failed')
+    const reported: unknown[] = []
+    const store = redisStore({
+      client,
+      keyPrefix: `${prefix}${run++}:`,
+      policy,
+      onPolicyChange: () => {
+        throw failure
+      },
+      onError: (error) => reported.push(error),
+    })
+    await store.policies.createRole('clerk', clerk)
+    expect(reported).toEqual([failure])
+    await store.close()
   })
 })

@@ -41,8 +41,17 @@ export interface RedisPolicyStoreOptions<P extends PolicyInput> {
   readonly timeoutMs?: number | undefined
   /** @defaultValue 20 */
   readonly maxAttempts?: number | undefined
-  /** Called after every committed change. What it throws goes to `console.error`; the change stands. */
+  /**
+   * Called after every committed change, e.g. to emit audit events. What it throws goes to
+   * `onError` (or `console.error`); the change stands.
+   */
   readonly onChange?: ((change: PolicyChange) => void) | undefined
+  /**
+   * Told about failures that do not fail the call: what a change listener throws. What it throws
+   * goes to `console.error`.
+   * @defaultValue `console.error`
+   */
+  readonly onError?: ((error: unknown) => void) | undefined
   /** @defaultValue true */
   readonly checkClient?: boolean | undefined
 }
@@ -86,6 +95,7 @@ export function redisPolicyStore<const P extends PolicyInput>({
   timeoutMs = 500,
   maxAttempts = 20,
   onChange,
+  onError,
   checkClient = true,
 }: RedisPolicyStoreOptions<P>): RedisPolicyStore<P> {
   if (checkClient) checkRedisClient(client)
@@ -172,7 +182,7 @@ export function redisPolicyStore<const P extends PolicyInput>({
       }
       if (committed) {
         loaded = { etag, revision, roles, rolegate }
-        notifyListeners([...watchers, onChange], [{ kind, role: name, revision }])
+        notifyListeners([...watchers, onChange], [{ kind, role: name, revision }], onError)
         return revision
       }
     }
