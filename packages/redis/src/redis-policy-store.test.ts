@@ -173,3 +173,31 @@ describe('redisPolicyStore', () => {
     await store.close()
   })
 })
+
+describe('redisPolicyStore: what it cannot read is refused with 503', () => {
+  test('a damaged record among the holders of a role refuses its deletion, naming the subject', async () => {
+    const { a, keyPrefix } = setup()
+    await a.createRole('clerk', clerk)
+    await client.hset(`${keyPrefix}s:{u9}`, 'e', 'x', 'a', '{bad')
+    await client.sadd(`${keyPrefix}g:clerk`, 'u9')
+    await expect(a.deleteRole('clerk')).rejects.toMatchObject({
+      code: 'ERR_ROLEGATE_BACKEND_UNAVAILABLE',
+      status: 503,
+      message: 'The stored assignments of subject "u9" are unreadable.',
+      cause: { name: 'SyntaxError' },
+    })
+    expect(a.customRoles()).toEqual({ clerk })
+  })
+
+  test('an index key of the wrong type refuses the change that must read it', async () => {
+    const { a, keyPrefix } = setup()
+    await client.set(`${keyPrefix}rs:gone`, 'x')
+    await expect(a.createRole('gone', clerk)).rejects.toMatchObject({
+      code: 'ERR_ROLEGATE_BACKEND_UNAVAILABLE',
+      status: 503,
+      message: 'The policy store could not read who holds role "gone".',
+      cause: { message: expect.stringMatching(/^WRONGTYPE /) as unknown },
+    })
+    expect(await client.hget(`${keyPrefix}policy`, 'roles')).toBeNull()
+  })
+})

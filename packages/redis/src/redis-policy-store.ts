@@ -9,6 +9,7 @@ import {
   type PolicyProblem,
   type PolicyStore,
   type Rolegate,
+  type RoleHolding,
   type RoleInput,
 } from '@rolegate/core'
 import { checkRedisClient, type RedisClient } from './client-options.js'
@@ -124,10 +125,25 @@ export function redisPolicyStore<const P extends PolicyInput>({
     call,
     read: async (id) => {
       const doc = await call(client.hget(keys.subject(id), 'a'))
-      return doc === null ? undefined : decodeAssignments(doc)
+      if (doc === null) return undefined
+      try {
+        return decodeAssignments(doc)
+      } catch (error) {
+        throw unavailable(`The stored assignments of subject "${id}" are unreadable.`, error)
+      }
     },
   })
-  const edits = customRoleEdits(policy, (role) => index.holdings(role))
+  // Who holds a role is read from Redis, so a failure there (a timeout, a damaged record, an index
+  // key of the wrong type) is the backend's: the change is refused with 503, as the assignment
+  // store refuses, and never reaches the caller as a raw Redis or JSON error.
+  const holdings = async (role: string): Promise<readonly RoleHolding[]> => {
+    try {
+      return await index.holdings(role)
+    } catch (error) {
+      throw unavailable(`The policy store could not read who holds role "${role}".`, error)
+    }
+  }
+  const edits = customRoleEdits(policy, holdings)
 
   const reload = async (): Promise<Rolegate<P>> => {
     let stored
