@@ -200,4 +200,21 @@ describe('redisPolicyStore: what it cannot read is refused with 503', () => {
     })
     expect(await client.hget(`${keyPrefix}policy`, 'roles')).toBeNull()
   })
+
+  test.each(['abc', '-1', '1.5', '1e3', ' 7', '9007199254740993'])(
+    'a stored revision of %j is refused, not counted on from NaN',
+    async (rev) => {
+      const { a, b, keyPrefix } = setup()
+      await a.createRole('clerk', clerk)
+      await client.hset(`${keyPrefix}policy`, 'rev', rev, 'e', 'edited-by-hand')
+      const refused = {
+        code: 'ERR_ROLEGATE_BACKEND_UNAVAILABLE',
+        status: 503,
+        message: `The custom roles' revision (field "rev" of ${keyPrefix}policy) is not a non-negative integer.`,
+      }
+      await expect(b.refresh()).rejects.toMatchObject(refused)
+      await expect(a.createRole('other', clerk)).rejects.toMatchObject(refused)
+      expect(await client.hget(`${keyPrefix}policy`, 'rev')).toBe(rev)
+    },
+  )
 })

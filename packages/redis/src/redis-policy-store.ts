@@ -1,4 +1,5 @@
 import {
+  BackendUnavailableError,
   customRoleEdits,
   notifyListeners,
   PolicyError,
@@ -115,7 +116,7 @@ export function redisPolicyStore<const P extends PolicyInput>({
     const [etag, json, rev] = await call(client.hmget(keys.policy, 'e', 'roles', 'rev'))
     return {
       etag: etag ?? null,
-      revision: rev === null || rev === undefined ? 0 : Number(rev),
+      revision: rev === null || rev === undefined ? 0 : parseRevision(rev, keys.policy),
       roles: json === null || json === undefined ? {} : parseRoles(json),
     }
   }
@@ -242,6 +243,21 @@ export function redisPolicyStore<const P extends PolicyInput>({
     updateRole: (name, role) => mutate('update', name, (roles) => edits.update(roles, name, role)),
     deleteRole: (name) => mutate('delete', name, (roles) => edits.delete(roles, name)),
   }
+}
+
+/**
+ * The stored change counter. Anything but a safe non-negative integer (an operator's `HSET … rev
+ * abc`) is refused with 503: read as a number it would be NaN, and the next change would store
+ * "NaN" back.
+ */
+function parseRevision(rev: string, key: string): number {
+  const revision = /^\d+$/.test(rev) ? Number(rev) : Number.NaN
+  if (!Number.isSafeInteger(revision)) {
+    throw new BackendUnavailableError(
+      `The custom roles' revision (field "rev" of ${key}) is not a non-negative integer.`,
+    )
+  }
+  return revision
 }
 
 function parseRoles(json: string): Record<string, RoleInput> {
