@@ -277,6 +277,56 @@ describe('redisContextResolver with custom roles', () => {
   })
 })
 
+describe('redisContextResolver: close() before ready() has settled', () => {
+  const closedEarly = 'The context resolver was closed before it was ready.'
+
+  test('while its subscriber is still connecting: ready() fails at once, and nothing is reported', async () => {
+    const reported: unknown[] = []
+    const store = redisAssignmentStore({
+      client: admin,
+      keyPrefix: `${prefix}${run++}:`,
+      rolegate: rg,
+    })
+    const resolve = redisContextResolver({
+      store,
+      rolegate: rg,
+      mode: 'bounded',
+      onError: (error) => reported.push(error),
+    })
+    const ready = resolve.ready()
+    const closing = performance.now()
+    await resolve.close()
+    await expect(ready).rejects.toThrow(closedEarly)
+    expect(performance.now() - closing).toBeLessThan(1_000)
+    await expect(resolve.ready()).rejects.toThrow(closedEarly)
+    // The subscription it made fails because it was closed: that is not news to report.
+    await sleep(200)
+    expect(reported).toEqual([])
+  })
+
+  test('while its client cannot connect: ready() fails at once, not at its 10 s deadline', async () => {
+    // Nothing listens on port 1: the client keeps retrying and never becomes ready.
+    const unreachable = new Redis(1, '127.0.0.1', { ...recommendedRedisOptions, lazyConnect: true })
+    unreachable.on('error', () => {})
+    try {
+      const store = redisAssignmentStore({
+        client: unreachable,
+        keyPrefix: `${prefix}${run++}:`,
+        rolegate: rg,
+      })
+      const resolve = redisContextResolver({ store, rolegate: rg, mode: 'strict' })
+      const ready = resolve.ready()
+      await sleep(100)
+      const closing = performance.now()
+      await resolve.close()
+      await expect(ready).rejects.toThrow(closedEarly)
+      expect(performance.now() - closing).toBeLessThan(1_000)
+    } finally {
+      unreachable.disconnect()
+    }
+  })
+})
+
 describe('redisContextResolver options', () => {
   test('refuses an unknown mode, a bound that is not positive and an empty LRU', () => {
     const store = redisAssignmentStore({ client: admin, keyPrefix: prefix, rolegate: rg })

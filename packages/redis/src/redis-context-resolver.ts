@@ -86,7 +86,10 @@ export interface RedisContextResolver<
   P extends PolicyInput = PolicyInput,
 > extends ContextResolver<P> {
   readonly mode: ConsistencyMode
-  /** Resolves once the client is ready, the subscription is live and the custom roles are loaded. */
+  /**
+   * Resolves once the client is ready, the subscription is live and the custom roles are loaded.
+   * Rejects after 10 s without a connection, and at once when `close()` is called first.
+   */
   ready(): Promise<void>
   /** Stops listening (disconnecting the subscriber it made) and forgets every copy. */
   close(): Promise<void>
@@ -200,6 +203,14 @@ export function redisContextResolver<P extends PolicyInput>({
     store.watch((change, epoch) => forgetSubject(change.subjectId, epoch)),
     policies?.watch(forgetPolicy),
   ]
+
+  // Rejected by close(): a ready() still waiting then fails at once, and clears its timers, instead
+  // of failing 10 s later with a deadline error that says nothing of the close.
+  let markClosed: (error: Error) => void = () => {}
+  const closed = new Promise<never>((_, reject) => (markClosed = reject))
+  closed.catch(() => {}) // only ready() waits for it
+  // `closed` first: once closed, a step that has already succeeded does not make ready() resolve.
+  const untilClosed = <T>(promise: Promise<T>): Promise<T> => Promise.race([closed, promise])
 
   let listener: Listener | undefined
   if (mode === 'bounded' && subscriber !== false) {
@@ -384,11 +395,13 @@ export function redisContextResolver<P extends PolicyInput>({
   return Object.assign(resolve, {
     mode,
     async ready() {
-      await whenReady(store.client, READY_TIMEOUT_MS)
-      await listener?.ready()
-      if (policies !== undefined) await (mode === 'strict' ? policies.refresh() : boundedPolicy())
+      await untilClosed(whenReady(store.client, READY_TIMEOUT_MS, closed))
+      if (listener !== undefined) await untilClosed(listener.ready())
+      if (policies !== undefined)
+        await untilClosed(mode === 'strict' ? policies.refresh() : boundedPolicy())
     },
     async close() {
+      markClosed(new Error('The context resolver was closed before it was ready.'))
       for (const stop of unwatch) stop?.()
       await listener?.close()
       cache.clear()
