@@ -6,7 +6,7 @@ import {
   type RedisContextResolver,
 } from '@rolegate/redis'
 import type { Express } from 'express'
-import type { Redis } from 'ioredis'
+import { Redis } from 'ioredis'
 import request from 'supertest'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import { startDelayProxy, type DelayProxy } from '../support/delay-proxy.js'
@@ -24,6 +24,7 @@ import {
   rg,
   unavailableBody,
   sleepUntil,
+  track,
 } from './support.js'
 
 // One redis-server of our own that the tests stop, pause and restart; the application reaches it
@@ -228,6 +229,54 @@ describe.sequential('Redis faults', () => {
     expect((await untilAnswered(strict, 'u1')).at(-1)).toEqual(allowed)
     expect((await untilAnswered(bounded, 'u1')).at(-1)).toEqual(allowed)
   }, 10_000)
+})
+
+describe.sequential('rebuildIndex while Redis is silent', () => {
+  // A client without commandTimeout (allowed, with a warning): only rolegate's own deadline stands
+  // between a SCAN that gets no answer and a rebuild that never ends.
+  async function storeWithoutCommandTimeout(port: number): Promise<RedisAssignmentStore> {
+    const client = track(
+      new Redis(port, '127.0.0.1', {
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        lazyConnect: true,
+      }),
+    )
+    client.on('error', () => {})
+    await client.connect()
+    const keyPrefix = uniquePrefix('rebuild')
+    return redisAssignmentStore({
+      client,
+      keyPrefix,
+      rolegate: rg,
+      timeoutMs: TIMEOUT_MS,
+      checkClient: false,
+    })
+  }
+  const timedOut = {
+    code: 'ERR_ROLEGATE_BACKEND_UNAVAILABLE',
+    status: 503,
+    message: 'The assignment store did not answer.',
+    cause: { message: `Redis did not answer within ${TIMEOUT_MS} ms` },
+  }
+
+  test('hung (blackhole): fails with 503 at its deadline', async () => {
+    const store = await storeWithoutCommandTimeout(proxy.port)
+    await store.assign('u1', 'viewer')
+    proxy.blackhole(true)
+    const started = performance.now()
+    await expect(store.rebuildIndex()).rejects.toMatchObject(timedOut)
+    expect(performance.now() - started).toBeLessThan(TIMEOUT_MS + 500)
+  })
+
+  test('CLIENT PAUSE: fails with 503 at its deadline', async () => {
+    const store = await storeWithoutCommandTimeout(server.port)
+    await store.assign('u1', 'viewer')
+    await server.pause(1_500)
+    const started = performance.now()
+    await expect(store.rebuildIndex()).rejects.toMatchObject(timedOut)
+    expect(performance.now() - started).toBeLessThan(TIMEOUT_MS + 500)
+  })
 })
 
 describe.sequential('a subscriber that misses an invalidation', () => {

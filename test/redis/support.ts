@@ -38,7 +38,7 @@ const clients: (Redis | Cluster)[] = []
 /** A fail-fast client (rolegate's recommended options) on 127.0.0.1:`port`, ready, closed by {@link disconnectAll}. */
 export async function connectRedis(
   target: number | string,
-  options: { readonly commandTimeout?: number } = {},
+  options: { readonly commandTimeout?: number; readonly enableAutoPipelining?: boolean } = {},
 ): Promise<Redis> {
   const settings = { ...recommendedRedisOptions, lazyConnect: true, ...options }
   const client =

@@ -70,9 +70,12 @@ export const recommendedClusterOptions: RecommendedClusterOptions = Object.freez
   }),
 }) satisfies ClusterOptions
 
-/** One thing about a client's configuration that can make rolegate slow to fail or leak memory. */
+/** One thing about a client's configuration that can make rolegate slow to fail, leak or misbehave. */
 export interface ClientProblem {
-  /** `'fatal'`: the offline queue can grow without bound; `'warning'`: rolegate copes, but worse. */
+  /**
+   * `'fatal'`: rolegate refuses the client (its offline queue can grow without bound, or it has a
+   * key prefix of ioredis's own); `'warning'`: rolegate copes, but worse.
+   */
   readonly severity: 'fatal' | 'warning'
   readonly message: string
 }
@@ -96,25 +99,55 @@ export function findClientProblems(client: RedisClient): ClientProblem[] {
         'the client has no commandTimeout: rolegate still gives up on each call after its own timeoutMs, but the command stays pending in ioredis until the connection drops',
     })
   }
-  if (queue !== false) {
-    // ioredis keeps a command in the offline queue until it is sent or `maxRetriesPerRequest`
-    // reconnection attempts have failed; with `null` that is forever, so the queue is unbounded.
-    const unbounded = !cluster && node.maxRetriesPerRequest === null
+  if (queue !== false) problems.push(offlineQueueProblem(cluster, node.maxRetriesPerRequest))
+  // ioredis prefixes the keys of commands, not SCAN's MATCH pattern, so rebuildIndex() would find
+  // no key; rolegate's own keyPrefix option prefixes everything it reads and writes.
+  if (typeof client.options.keyPrefix === 'string' && client.options.keyPrefix !== '') {
     problems.push({
-      severity: unbounded ? 'fatal' : 'warning',
-      message: unbounded
-        ? 'the client queues commands while disconnected with maxRetriesPerRequest: null, so the offline queue grows without bound during an outage; set enableOfflineQueue: false'
-        : 'the client queues commands while disconnected (enableOfflineQueue); rolegate stops waiting after timeoutMs, but set enableOfflineQueue: false so that an outage fails fast and queues nothing',
+      severity: 'fatal',
+      message:
+        "the client has ioredis's keyPrefix option, which SCAN's MATCH pattern does not get, so rebuildIndex() would find no key; leave it unset on the client and pass the prefix as rolegate's keyPrefix option instead",
     })
   }
   return problems
+}
+
+function offlineQueueProblem(
+  cluster: boolean,
+  maxRetriesPerRequest: number | null | undefined,
+): ClientProblem {
+  // A Cluster keeps a queued command until the cluster is reachable again or clusterRetryStrategy
+  // gives up, which by default it never does: nothing bounds the queue during an outage.
+  if (cluster) {
+    return {
+      severity: 'fatal',
+      message:
+        'the Cluster client queues commands while the cluster is unreachable (enableOfflineQueue) and keeps them until it is back, so the offline queue grows without bound during an outage; set enableOfflineQueue: false (recommendedClusterOptions does)',
+    }
+  }
+  // A single client keeps a queued command until it is sent or `maxRetriesPerRequest`
+  // reconnection attempts have failed; with `null` that is forever, so the queue is unbounded.
+  if (maxRetriesPerRequest === null) {
+    return {
+      severity: 'fatal',
+      message:
+        'the client queues commands while disconnected with maxRetriesPerRequest: null, so the offline queue grows without bound during an outage; set enableOfflineQueue: false',
+    }
+  }
+  return {
+    severity: 'warning',
+    message:
+      'the client queues commands while disconnected (enableOfflineQueue); rolegate stops waiting after timeoutMs, but set enableOfflineQueue: false so that an outage fails fast and queues nothing',
+  }
 }
 
 /**
  * Checks a client's options: throws on a fatal problem, and emits a process warning
  * (`ROLEGATE_REDIS_CLIENT`) for each other one unless `warn` is false.
  *
- * @throws TypeError (`ERR_ROLEGATE_INVALID_ARGUMENT`) when the client's offline queue is unbounded.
+ * @throws TypeError (`ERR_ROLEGATE_INVALID_ARGUMENT`) when the client's offline queue is unbounded
+ * (a Cluster's `enableOfflineQueue`, or a single client's with `maxRetriesPerRequest: null`), or
+ * when it has ioredis's own `keyPrefix`.
  */
 export function checkRedisClient(
   client: RedisClient,

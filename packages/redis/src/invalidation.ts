@@ -49,7 +49,7 @@ export interface ListenOptions {
 
 /** A subscription that renews itself whenever its connection comes back. */
 export interface Listener {
-  /** Resolves once subscribed for the first time. */
+  /** Resolves once subscribed for the first time; rejects at once if closed before that. */
   ready(): Promise<void>
   /** Unsubscribes, and disconnects the subscriber if it was made for us. */
   close(): Promise<void>
@@ -77,7 +77,17 @@ export function listenForChanges({
 }: ListenOptions): Listener {
   let closed = false
   let resolveFirst: () => void = () => {}
-  const first = new Promise<void>((resolve) => (resolveFirst = resolve))
+  let rejectFirst: (error: Error) => void = () => {}
+  const first = new Promise<void>((resolve, reject) => {
+    resolveFirst = resolve
+    rejectFirst = reject
+  })
+  // Only ready() waits for it: a close before anyone asked is nobody's failure.
+  first.catch(() => {})
+  // After close() the subscriber's commands fail because we closed it: nothing to report.
+  const report = (error: unknown): void => {
+    if (!closed) onError(error)
+  }
   const onMessage = (from: string, message: string): void => {
     if (from !== channel) return
     if (message.startsWith('s:')) {
@@ -92,7 +102,7 @@ export function listenForChanges({
     withDeadline(subscriber.subscribe(channel), timeoutMs).then(() => {
       handlers.resync()
       resolveFirst()
-    }, onError)
+    }, report)
   }
   const onReady = (): void => {
     handlers.resync()
@@ -106,13 +116,16 @@ export function listenForChanges({
   subscriber.on('ready', onReady)
   for (const event of gapEvents) subscriber.on(event, onGap)
   if (subscriber.status === 'ready') subscribe()
-  else if (subscriber.status === 'wait') subscriber.connect().catch(onError)
+  else if (subscriber.status === 'wait') subscriber.connect().catch(report)
 
   return {
     ready: () => withDeadline(first, readyTimeoutMs),
     async close() {
       if (closed) return
       closed = true
+      // A ready() still waiting fails now, not when its deadline fires; after the first
+      // subscription this changes nothing.
+      rejectFirst(new Error('The change listener was closed before it first subscribed.'))
       subscriber.off('error', onConnectionError)
       subscriber.off('message', onMessage)
       subscriber.off('ready', onReady)
@@ -125,13 +138,20 @@ export function listenForChanges({
 
 /**
  * Resolves once the client is ready, connecting it if it was created with `lazyConnect`. With the
- * offline queue off, a command sent before that fails.
+ * offline queue off, a command sent before that fails. Rejects when `stopped` does (the caller was
+ * closed meanwhile), and then stops waiting and clears its timer at once.
  */
-export function whenReady(client: RedisClient, timeoutMs: number): Promise<void> {
+export function whenReady(
+  client: RedisClient,
+  timeoutMs: number,
+  stopped: Promise<never>,
+): Promise<void> {
   if (client.status === 'ready') return Promise.resolve()
   let onReady: () => void = () => {}
   const ready = new Promise<void>((resolve) => (onReady = resolve))
   client.once('ready', onReady)
   if (client.status === 'wait') client.connect().catch(() => {})
-  return withDeadline(ready, timeoutMs).finally(() => client.off('ready', onReady))
+  return withDeadline(Promise.race([ready, stopped]), timeoutMs).finally(() =>
+    client.off('ready', onReady),
+  )
 }

@@ -194,6 +194,38 @@ describe('redisAssignmentStore', () => {
     expect(await client.exists(`${keyPrefix}s:{epoch-only}`)).toBe(0)
   })
 
+  test('refuses an id with a lone surrogate, which Redis would store under another id', async () => {
+    const { store, changes } = setup()
+    await store.assign('bob\uFFFD', 'standard')
+    const refused = {
+      name: 'TypeError',
+      code: 'ERR_ROLEGATE_INVALID_ARGUMENT',
+      message:
+        'subjectId must be well-formed Unicode: it contains a lone UTF-16 surrogate, which Redis would store as U+FFFD and so share with another id',
+    }
+    const lone = 'bob\uD800'
+    await expect(store.assign(lone, 'admin')).rejects.toMatchObject(refused)
+    await expect(store.revoke(lone, 'standard')).rejects.toMatchObject(refused)
+    await expect(store.set(lone, { roles: ['admin'], scoped: {} })).rejects.toMatchObject(refused)
+    await expect(store.delete(lone)).rejects.toMatchObject(refused)
+    await expect(store.get(lone)).rejects.toMatchObject(refused)
+    await expect(store.read(lone)).rejects.toMatchObject(refused)
+    await expect(store.epoch(lone)).rejects.toMatchObject(refused)
+    // The other id's record is untouched; a surrogate pair (an emoji) is an id like any other.
+    expect(await store.get('bob\uFFFD')).toEqual({
+      type: undefined,
+      roles: ['standard'],
+      scoped: {},
+    })
+    await store.assign('bob\uD83D\uDE00', 'templates')
+    expect(await store.get('bob\uD83D\uDE00')).toEqual({
+      type: undefined,
+      roles: ['templates'],
+      scoped: {},
+    })
+    expect(changes.map((c) => c.subjectId)).toEqual(['bob\uFFFD', 'bob\uD83D\uDE00'])
+  })
+
   test('refuses a key prefix that would move the hash tag', () => {
     expect(() => redisAssignmentStore({ client, keyPrefix: 'a{b}:', rolegate: rg })).toThrow(
       'keyPrefix must be a string without "{" or "}" (it would move the hash tag), got "a{b}:"',

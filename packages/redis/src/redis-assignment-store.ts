@@ -21,6 +21,7 @@ import { unavailable } from './errors.js'
 import { subjectMessage } from './invalidation.js'
 import { DEFAULT_KEY_PREFIX, redisKeys, type RedisKeys } from './keys.js'
 import { rebuildIndex, roleIndex } from './role-index.js'
+import { illFormedIdArgument, isWellFormedId } from './subject-id.js'
 
 /**
  * Where the store finds the policy it enforces: a `Rolegate`, or a {@link RedisPolicyStore}, whose
@@ -66,7 +67,7 @@ export interface RedisAssignmentStoreOptions {
   readonly onError?: ((error: unknown) => void) | undefined
   /**
    * Check the client's options ({@link checkRedisClient}): `true` throws on an unbounded offline
-   * queue and warns about the rest; `false` skips the check.
+   * queue or ioredis's own `keyPrefix`, and warns about the rest; `false` skips the check.
    * @defaultValue true
    */
   readonly checkClient?: boolean | undefined
@@ -92,15 +93,22 @@ export interface RedisAssignmentStore extends AssignmentStore {
    * The subject's assignments and epoch, read together.
    *
    * @throws {@link BackendUnavailableError} when Redis does not answer in time or the record is unreadable.
+   * @throws TypeError (`ERR_ROLEGATE_INVALID_ARGUMENT`) when the id is empty or not well-formed Unicode.
    */
   read(subjectId: string): Promise<VersionedAssignments>
   /**
    * The subject's current epoch token, or `null`: one HGET, what strict mode asks on every request.
    *
    * @throws {@link BackendUnavailableError} when Redis does not answer in time.
+   * @throws TypeError (`ERR_ROLEGATE_INVALID_ARGUMENT`) when the id is empty or not well-formed Unicode.
    */
   epoch(subjectId: string): Promise<string | null>
-  /** Repairs the role index behind `list()` from the subject records (see the README). */
+  /**
+   * Repairs the role index behind `list()` from the subject records (see the README).
+   *
+   * @throws {@link BackendUnavailableError} when a Redis call does not answer in time (each has
+   * `timeoutMs`, SCAN included) or a record is unreadable; what was repaired before stays repaired.
+   */
   rebuildIndex(): Promise<{ readonly added: number; readonly removed: number }>
   /**
    * Calls `listener` after every change committed through this store object, before the call that
@@ -112,6 +120,13 @@ export interface RedisAssignmentStore extends AssignmentStore {
 
 const UNCHANGED = Symbol('unchanged')
 type Next = Assignments | undefined | typeof UNCHANGED
+
+/** Refuses an id that cannot name a subject's record, before anything is sent to Redis. */
+function checkSubjectId(subjectId: string): void {
+  if (typeof subjectId !== 'string' || subjectId === '')
+    throw invalidArgument('subjectId must be a non-empty string')
+  if (!isWellFormedId(subjectId)) throw illFormedIdArgument()
+}
 
 /**
  * Role assignments in Redis, shared by every instance.
@@ -126,6 +141,9 @@ type Next = Assignments | undefined | typeof UNCHANGED
  *
  * A rejection with BackendUnavailableError may come after the write took effect (the reply was
  * lost); `assign`, `revoke`, `set` and `delete` are idempotent, so retry.
+ *
+ * Subject ids must be well-formed Unicode: one with a lone UTF-16 surrogate is refused
+ * (`ERR_ROLEGATE_INVALID_ARGUMENT`), since Redis would store it as U+FFFD, under another id's key.
  *
  * @example
  * ```ts
@@ -166,10 +184,12 @@ export function redisAssignmentStore({
       throw unavailable(`The stored assignments of subject "${subjectId}" are unreadable.`, error)
     }
   }
-  const read = (subjectId: string): Promise<VersionedAssignments> =>
-    readRaw(subjectId).catch((error: unknown) => {
+  const read = async (subjectId: string): Promise<VersionedAssignments> => {
+    checkSubjectId(subjectId)
+    return readRaw(subjectId).catch((error: unknown) => {
       throw unavailable('The assignment store did not answer.', error)
     })
+  }
   const indexDeps = {
     client,
     keys,
@@ -183,8 +203,7 @@ export function redisAssignmentStore({
     compute: (current: Assignments | undefined, epoch: string | null) => Next,
     description: AssignmentChange,
   ): Promise<void> => {
-    if (typeof subjectId !== 'string' || subjectId === '')
-      throw invalidArgument('subjectId must be a non-empty string')
+    checkSubjectId(subjectId)
     try {
       await rolegate.refresh?.()
     } catch (error) {
@@ -249,6 +268,7 @@ export function redisAssignmentStore({
     timeoutMs,
     read,
     async epoch(subjectId) {
+      checkSubjectId(subjectId)
       try {
         return await call(client.hget(keys.subject(subjectId), 'e'))
       } catch (error) {
@@ -292,7 +312,13 @@ export function redisAssignmentStore({
         throw unavailable('The assignment store did not answer.', error)
       }
     },
-    rebuildIndex: () => rebuildIndex({ ...indexDeps, index }),
+    async rebuildIndex() {
+      try {
+        return await rebuildIndex({ ...indexDeps, index })
+      } catch (error) {
+        throw unavailable('The assignment store did not answer.', error)
+      }
+    },
     watch(listener) {
       watchers.add(listener)
       return () => watchers.delete(listener)

@@ -111,6 +111,25 @@ describe('redisContextResolver, strict', () => {
   })
 })
 
+describe('redisContextResolver: ids Redis cannot keep apart', () => {
+  test.each(['strict', 'bounded'] as const)(
+    '%s: an id with a lone surrogate is a malformed subject, not the record of the id Redis makes of it',
+    async (mode) => {
+      const { storeA, resolve } = await instances({ mode, boundMs: 60_000 })
+      // In Redis, "bob\uD800" and "bob\uFFFD" would name this one record.
+      await storeA.assign('bob\uFFFD', 'admin')
+      await expect(resolve({ id: 'bob\uD800' })).rejects.toMatchObject({
+        name: 'TypeError',
+        code: 'ERR_ROLEGATE_INVALID_SUBJECT',
+        message:
+          'Invalid subject: "id" must be well-formed Unicode: it contains a lone UTF-16 surrogate, which Redis would store as U+FFFD and so share with another id',
+      })
+      expect(resolve.stats().lookups).toBe(0)
+      expect((await resolve({ id: 'bob\uFFFD' })).can('projects:write')).toBe(true)
+    },
+  )
+})
+
 describe('redisContextResolver, bounded', () => {
   test('serves its copy without asking Redis while within the bound', async () => {
     const { storeA, resolve } = await instances({ mode: 'bounded', boundMs: 60_000 })
@@ -255,6 +274,56 @@ describe('redisContextResolver with custom roles', () => {
     await expect.poll(async () => (await resolve({ id: 'u' })).can('invoices:write')).toBe(true)
     await policiesA.updateRole('billing', { grants: { invoices: 'read' } })
     await expect.poll(async () => (await resolve({ id: 'u' })).can('invoices:write')).toBe(false)
+  })
+})
+
+describe('redisContextResolver: close() before ready() has settled', () => {
+  const closedEarly = 'The context resolver was closed before it was ready.'
+
+  test('while its subscriber is still connecting: ready() fails at once, and nothing is reported', async () => {
+    const reported: unknown[] = []
+    const store = redisAssignmentStore({
+      client: admin,
+      keyPrefix: `${prefix}${run++}:`,
+      rolegate: rg,
+    })
+    const resolve = redisContextResolver({
+      store,
+      rolegate: rg,
+      mode: 'bounded',
+      onError: (error) => reported.push(error),
+    })
+    const ready = resolve.ready()
+    const closing = performance.now()
+    await resolve.close()
+    await expect(ready).rejects.toThrow(closedEarly)
+    expect(performance.now() - closing).toBeLessThan(1_000)
+    await expect(resolve.ready()).rejects.toThrow(closedEarly)
+    // The subscription it made fails because it was closed: that is not news to report.
+    await sleep(200)
+    expect(reported).toEqual([])
+  })
+
+  test('while its client cannot connect: ready() fails at once, not at its 10 s deadline', async () => {
+    // Nothing listens on port 1: the client keeps retrying and never becomes ready.
+    const unreachable = new Redis(1, '127.0.0.1', { ...recommendedRedisOptions, lazyConnect: true })
+    unreachable.on('error', () => {})
+    try {
+      const store = redisAssignmentStore({
+        client: unreachable,
+        keyPrefix: `${prefix}${run++}:`,
+        rolegate: rg,
+      })
+      const resolve = redisContextResolver({ store, rolegate: rg, mode: 'strict' })
+      const ready = resolve.ready()
+      await sleep(100)
+      const closing = performance.now()
+      await resolve.close()
+      await expect(ready).rejects.toThrow(closedEarly)
+      expect(performance.now() - closing).toBeLessThan(1_000)
+    } finally {
+      unreachable.disconnect()
+    }
   })
 })
 

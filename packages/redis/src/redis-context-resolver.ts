@@ -17,6 +17,7 @@ import { listenForChanges, whenReady, type Listener } from './invalidation.js'
 import { isBare } from './is-bare.js'
 import type { RedisAssignmentStore } from './redis-assignment-store.js'
 import type { RedisPolicyStore } from './redis-policy-store.js'
+import { illFormedSubject, isWellFormedId } from './subject-id.js'
 
 /**
  * How fresh a resolved context must be.
@@ -85,7 +86,10 @@ export interface RedisContextResolver<
   P extends PolicyInput = PolicyInput,
 > extends ContextResolver<P> {
   readonly mode: ConsistencyMode
-  /** Resolves once the client is ready, the subscription is live and the custom roles are loaded. */
+  /**
+   * Resolves once the client is ready, the subscription is live and the custom roles are loaded.
+   * Rejects after 10 s without a connection, and at once when `close()` is called first.
+   */
   ready(): Promise<void>
   /** Stops listening (disconnecting the subscriber it made) and forgets every copy. */
   close(): Promise<void>
@@ -116,8 +120,14 @@ interface Flight<T> {
   promise: Promise<T>
   /** A change was announced while it was in flight: its result is kept only if it is that change's. */
   invalidated: boolean
-  /** The epoch the last announcement named. */
+  /** The epoch the last announcement since it was sent named. */
   announced?: string | null
+}
+
+/** The read new requests may share: the one no announcement has reached since it was sent. */
+function shared<T>(reads: ReadonlySet<Flight<T>>): Flight<T> | undefined {
+  for (const flight of reads) if (!flight.invalidated) return flight
+  return undefined
 }
 
 /**
@@ -134,6 +144,8 @@ interface Flight<T> {
  *
  * It never fails open: when Redis cannot answer, it throws core's BackendUnavailableError (the
  * adapters answer 503), except that bounded mode may answer from a copy still within its bound.
+ * A subject whose id is not well-formed Unicode (a lone UTF-16 surrogate, which Redis would store
+ * as another id) is refused as malformed, with core's `ERR_ROLEGATE_INVALID_SUBJECT`.
  *
  * @example
  * ```ts
@@ -158,7 +170,10 @@ export function redisContextResolver<P extends PolicyInput>({
   const policies = isPolicyStore(rolegate) ? rolegate : undefined
   const fixed = isPolicyStore(rolegate) ? undefined : rolegate
   const cache = new LRUCache<string, Entry<P>>({ max })
-  const flights = new Map<string, Flight<Entry<P>>>()
+  // Every read of a subject still in flight: the one new requests share and those an announcement
+  // made them stop sharing. Each announcement must reach them all, or a read sent before a change
+  // that finishes after its message would put back a copy the message dropped, for a whole bound.
+  const flights = new Map<string, Set<Flight<Entry<P>>>>()
   const counts = { hits: 0, lookups: 0, servedStale: 0, unavailable: 0 }
   // To the app's reporter, else console.error; what the reporter throws goes to console.error: it
   // must not fail the call it reports on.
@@ -175,8 +190,7 @@ export function redisContextResolver<P extends PolicyInput>({
   // for a change can arrive after a read that saw it); any other copy is dropped.
   const forgetSubject = (subjectId: string, epoch: string | null): void => {
     if (cache.peek(subjectId)?.epoch !== epoch) cache.delete(subjectId)
-    const flight = flights.get(subjectId)
-    if (flight !== undefined) {
+    for (const flight of flights.get(subjectId) ?? []) {
       flight.invalidated = true
       flight.announced = epoch
     }
@@ -189,6 +203,14 @@ export function redisContextResolver<P extends PolicyInput>({
     store.watch((change, epoch) => forgetSubject(change.subjectId, epoch)),
     policies?.watch(forgetPolicy),
   ]
+
+  // Rejected by close(): a ready() still waiting then fails at once, and clears its timers, instead
+  // of failing 10 s later with a deadline error that says nothing of the close.
+  let markClosed: (error: Error) => void = () => {}
+  const closed = new Promise<never>((_, reject) => (markClosed = reject))
+  closed.catch(() => {}) // only ready() waits for it
+  // `closed` first: once closed, a step that has already succeeded does not make ready() resolve.
+  const untilClosed = <T>(promise: Promise<T>): Promise<T> => Promise.race([closed, promise])
 
   let listener: Listener | undefined
   if (mode === 'bounded' && subscriber !== false) {
@@ -255,20 +277,24 @@ export function redisContextResolver<P extends PolicyInput>({
     )
       return fresh
     counts.lookups++
-    let flight = flights.get(subjectId)
-    if (flight === undefined || flight.invalidated) {
+    const reads = flights.get(subjectId) ?? new Set<Flight<Entry<P>>>()
+    let flight = shared(reads)
+    if (flight === undefined) {
       const started: Flight<Entry<P>> = {
         invalidated: false,
         promise: fetchEntry(subjectId, cache.get(subjectId)).then((entry) => {
+          // Announced since it was sent: kept only if it read the latest change announced.
           if (!started.invalidated || entry.epoch === started.announced) cache.set(subjectId, entry)
           return entry
         }),
       }
+      reads.add(started)
+      flights.set(subjectId, reads)
       const forget = (): void => {
-        if (flights.get(subjectId) === started) flights.delete(subjectId)
+        reads.delete(started)
+        if (reads.size === 0 && flights.get(subjectId) === reads) flights.delete(subjectId)
       }
       started.promise.then(forget, forget)
-      flights.set(subjectId, started)
       flight = started
     }
     try {
@@ -342,6 +368,8 @@ export function redisContextResolver<P extends PolicyInput>({
     // Let core describe a malformed subject (ERR_ROLEGATE_INVALID_SUBJECT).
     if (typeof id !== 'string' || id === '')
       return Promise.resolve().then(() => currentRolegate().context(subject))
+    // Core accepts it, but Redis cannot tell it from another id: refused as core refuses a bad id.
+    if (!isWellFormedId(id)) return Promise.reject(illFormedSubject())
     if (mode === 'bounded') {
       // The hot path answers at once, without a promise: the guards then decide synchronously,
       // and a subject with only an id gets the copy's remembered context, allocating nothing.
@@ -367,11 +395,13 @@ export function redisContextResolver<P extends PolicyInput>({
   return Object.assign(resolve, {
     mode,
     async ready() {
-      await whenReady(store.client, READY_TIMEOUT_MS)
-      await listener?.ready()
-      if (policies !== undefined) await (mode === 'strict' ? policies.refresh() : boundedPolicy())
+      await untilClosed(whenReady(store.client, READY_TIMEOUT_MS, closed))
+      if (listener !== undefined) await untilClosed(listener.ready())
+      if (policies !== undefined)
+        await untilClosed(mode === 'strict' ? policies.refresh() : boundedPolicy())
     },
     async close() {
+      markClosed(new Error('The context resolver was closed before it was ready.'))
       for (const stop of unwatch) stop?.()
       await listener?.close()
       cache.clear()

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { recommendedRedisOptions } from './client-options.js'
 import { redisAssignmentStore } from './redis-assignment-store.js'
 import { redisPolicyStore, type PolicyChange } from './redis-policy-store.js'
+import { redisStore } from './redis-store.js'
 
 const policy = definePolicy({
   resources: ['invoices', 'customers.address'],
@@ -136,4 +137,84 @@ describe('redisPolicyStore', () => {
     })
     expect(older.current()).toBe(before)
   })
+
+  test('a change listener that throws goes to onError; the change stands', async () => {
+    const keyPrefix = `${prefix}${run++}:`
+    const failure = new Error('audit hook failed')
+    const reported: unknown[] = []
+    const policies = redisPolicyStore({
+      client,
+      keyPrefix,
+      policy,
+      onChange: () => {
+        throw failure
+      },
+      onError: (error) => reported.push(error),
+    })
+    expect(await policies.createRole('clerk', clerk)).toBe(1)
+    expect(reported).toEqual([failure])
+    expect(policies.customRoles()).toEqual({ clerk })
+  })
+
+  test("redisStore hands its onError to the policy store: onPolicyChange's failures reach it", async () => {
+    const failure = new Error('audit hook failed')
+    const reported: unknown[] = []
+    const store = redisStore({
+      client,
+      keyPrefix: `${prefix}${run++}:`,
+      policy,
+      onPolicyChange: () => {
+        throw failure
+      },
+      onError: (error) => reported.push(error),
+    })
+    await store.policies.createRole('clerk', clerk)
+    expect(reported).toEqual([failure])
+    await store.close()
+  })
+})
+
+describe('redisPolicyStore: what it cannot read is refused with 503', () => {
+  test('a damaged record among the holders of a role refuses its deletion, naming the subject', async () => {
+    const { a, keyPrefix } = setup()
+    await a.createRole('clerk', clerk)
+    await client.hset(`${keyPrefix}s:{u9}`, 'e', 'x', 'a', '{bad')
+    await client.sadd(`${keyPrefix}g:clerk`, 'u9')
+    await expect(a.deleteRole('clerk')).rejects.toMatchObject({
+      code: 'ERR_ROLEGATE_BACKEND_UNAVAILABLE',
+      status: 503,
+      message: 'The stored assignments of subject "u9" are unreadable.',
+      cause: { name: 'SyntaxError' },
+    })
+    expect(a.customRoles()).toEqual({ clerk })
+  })
+
+  test('an index key of the wrong type refuses the change that must read it', async () => {
+    const { a, keyPrefix } = setup()
+    await client.set(`${keyPrefix}rs:gone`, 'x')
+    await expect(a.createRole('gone', clerk)).rejects.toMatchObject({
+      code: 'ERR_ROLEGATE_BACKEND_UNAVAILABLE',
+      status: 503,
+      message: 'The policy store could not read who holds role "gone".',
+      cause: { message: expect.stringMatching(/^WRONGTYPE /) as unknown },
+    })
+    expect(await client.hget(`${keyPrefix}policy`, 'roles')).toBeNull()
+  })
+
+  test.each(['abc', '-1', '1.5', '1e3', ' 7', '9007199254740993'])(
+    'a stored revision of %j is refused, not counted on from NaN',
+    async (rev) => {
+      const { a, b, keyPrefix } = setup()
+      await a.createRole('clerk', clerk)
+      await client.hset(`${keyPrefix}policy`, 'rev', rev, 'e', 'edited-by-hand')
+      const refused = {
+        code: 'ERR_ROLEGATE_BACKEND_UNAVAILABLE',
+        status: 503,
+        message: `The custom roles' revision (field "rev" of ${keyPrefix}policy) is not a non-negative integer.`,
+      }
+      await expect(b.refresh()).rejects.toMatchObject(refused)
+      await expect(a.createRole('other', clerk)).rejects.toMatchObject(refused)
+      expect(await client.hget(`${keyPrefix}policy`, 'rev')).toBe(rev)
+    },
+  )
 })

@@ -1,4 +1,5 @@
 import {
+  BackendUnavailableError,
   customRoleEdits,
   notifyListeners,
   PolicyError,
@@ -9,6 +10,7 @@ import {
   type PolicyProblem,
   type PolicyStore,
   type Rolegate,
+  type RoleHolding,
   type RoleInput,
 } from '@rolegate/core'
 import { checkRedisClient, type RedisClient } from './client-options.js'
@@ -41,8 +43,17 @@ export interface RedisPolicyStoreOptions<P extends PolicyInput> {
   readonly timeoutMs?: number | undefined
   /** @defaultValue 20 */
   readonly maxAttempts?: number | undefined
-  /** Called after every committed change. What it throws goes to `console.error`; the change stands. */
+  /**
+   * Called after every committed change, e.g. to emit audit events. What it throws goes to
+   * `onError` (or `console.error`); the change stands.
+   */
   readonly onChange?: ((change: PolicyChange) => void) | undefined
+  /**
+   * Told about failures that do not fail the call: what a change listener throws. What it throws
+   * goes to `console.error`.
+   * @defaultValue `console.error`
+   */
+  readonly onError?: ((error: unknown) => void) | undefined
   /** @defaultValue true */
   readonly checkClient?: boolean | undefined
 }
@@ -86,6 +97,7 @@ export function redisPolicyStore<const P extends PolicyInput>({
   timeoutMs = 500,
   maxAttempts = 20,
   onChange,
+  onError,
   checkClient = true,
 }: RedisPolicyStoreOptions<P>): RedisPolicyStore<P> {
   if (checkClient) checkRedisClient(client)
@@ -104,7 +116,7 @@ export function redisPolicyStore<const P extends PolicyInput>({
     const [etag, json, rev] = await call(client.hmget(keys.policy, 'e', 'roles', 'rev'))
     return {
       etag: etag ?? null,
-      revision: rev === null || rev === undefined ? 0 : Number(rev),
+      revision: rev === null || rev === undefined ? 0 : parseRevision(rev, keys.policy),
       roles: json === null || json === undefined ? {} : parseRoles(json),
     }
   }
@@ -114,10 +126,25 @@ export function redisPolicyStore<const P extends PolicyInput>({
     call,
     read: async (id) => {
       const doc = await call(client.hget(keys.subject(id), 'a'))
-      return doc === null ? undefined : decodeAssignments(doc)
+      if (doc === null) return undefined
+      try {
+        return decodeAssignments(doc)
+      } catch (error) {
+        throw unavailable(`The stored assignments of subject "${id}" are unreadable.`, error)
+      }
     },
   })
-  const edits = customRoleEdits(policy, (role) => index.holdings(role))
+  // Who holds a role is read from Redis, so a failure there (a timeout, a damaged record, an index
+  // key of the wrong type) is the backend's: the change is refused with 503, as the assignment
+  // store refuses, and never reaches the caller as a raw Redis or JSON error.
+  const holdings = async (role: string): Promise<readonly RoleHolding[]> => {
+    try {
+      return await index.holdings(role)
+    } catch (error) {
+      throw unavailable(`The policy store could not read who holds role "${role}".`, error)
+    }
+  }
+  const edits = customRoleEdits(policy, holdings)
 
   const reload = async (): Promise<Rolegate<P>> => {
     let stored
@@ -172,7 +199,7 @@ export function redisPolicyStore<const P extends PolicyInput>({
       }
       if (committed) {
         loaded = { etag, revision, roles, rolegate }
-        notifyListeners([...watchers, onChange], [{ kind, role: name, revision }])
+        notifyListeners([...watchers, onChange], [{ kind, role: name, revision }], onError)
         return revision
       }
     }
@@ -216,6 +243,21 @@ export function redisPolicyStore<const P extends PolicyInput>({
     updateRole: (name, role) => mutate('update', name, (roles) => edits.update(roles, name, role)),
     deleteRole: (name) => mutate('delete', name, (roles) => edits.delete(roles, name)),
   }
+}
+
+/**
+ * The stored change counter. Anything but a safe non-negative integer (an operator's `HSET … rev
+ * abc`) is refused with 503: read as a number it would be NaN, and the next change would store
+ * "NaN" back.
+ */
+function parseRevision(rev: string, key: string): number {
+  const revision = /^\d+$/.test(rev) ? Number(rev) : Number.NaN
+  if (!Number.isSafeInteger(revision)) {
+    throw new BackendUnavailableError(
+      `The custom roles' revision (field "rev" of ${key}) is not a non-negative integer.`,
+    )
+  }
+  return revision
 }
 
 function parseRoles(json: string): Record<string, RoleInput> {

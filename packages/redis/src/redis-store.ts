@@ -37,11 +37,15 @@ export interface RedisStoreOptions<P extends PolicyInput> {
    * @defaultValue 500
    */
   readonly timeoutMs?: number | undefined
-  /** Called after every committed assignment change (audit). */
+  /** Called after every committed assignment change (audit). What it throws goes to `onError`. */
   readonly onChange?: ((change: AssignmentChange) => void) | undefined
-  /** Called after every committed custom-role change (audit). */
+  /** Called after every committed custom-role change (audit). What it throws goes to `onError`. */
   readonly onPolicyChange?: ((change: PolicyChange) => void) | undefined
-  /** Told about failures that did not fail a call. @defaultValue `console.error` */
+  /**
+   * Told about failures that did not fail a call: a copy served during an outage, a lost
+   * subscription, a role index left behind, a change listener that throws.
+   * @defaultValue `console.error`
+   */
   readonly onError?: ((error: unknown) => void) | undefined
   /** @defaultValue true */
   readonly checkClient?: boolean | undefined
@@ -92,6 +96,7 @@ export function redisStore<const P extends PolicyInput>({
     policy,
     conditions,
     onChange: onPolicyChange,
+    onError,
     checkClient,
   })
   const assignments = redisAssignmentStore({

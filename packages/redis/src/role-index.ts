@@ -101,6 +101,7 @@ export function roleIndex({ client, keys, read, call }: RoleIndexDeps): RoleInde
  * Rebuilds the index from the subject records: adds every holding found, and removes members that
  * their subject no longer holds. Scans every master of a cluster. Safe to run while the
  * application is serving; a write that races with it is fixed up by that write's own index step.
+ * Every command, SCAN included, has the store's deadline: the caller turns a failure into 503.
  */
 export async function rebuildIndex(
   deps: RoleIndexDeps & { readonly index: RoleIndex },
@@ -110,8 +111,8 @@ export async function rebuildIndex(
   let removed = 0
   const roles = new Set<string>()
   for (const node of masters(client)) {
-    for await (const batch of node.scanStream({ match: keys.subjectPattern, count: 500 })) {
-      for (const key of batch as string[]) {
+    for await (const batch of scan(node, keys.subjectPattern, call)) {
+      for (const key of batch) {
         const subjectId = keys.subjectIdOf(key)
         for (const h of holdingsOf(await read(subjectId))) {
           roles.add(h.role)
@@ -125,9 +126,8 @@ export async function rebuildIndex(
   const prefix = globEscape(keys.prefix)
   for (const node of masters(client)) {
     for (const match of [`${prefix}g:*`, `${prefix}rs:*`]) {
-      for await (const batch of node.scanStream({ match, count: 500 })) {
-        for (const key of batch as string[])
-          roles.add(key.slice(key.indexOf(':', keys.prefix.length) + 1))
+      for await (const batch of scan(node, match, call)) {
+        for (const key of batch) roles.add(key.slice(key.indexOf(':', keys.prefix.length) + 1))
       }
     }
   }
@@ -145,6 +145,24 @@ export async function rebuildIndex(
     }
   }
   return { added, removed }
+}
+
+/**
+ * The keys matching `match` on one node, a page at a time. Each SCAN goes through `call`, under the
+ * store's deadline like every other command: ioredis's scanStream has none, so a silent server (or
+ * one under CLIENT PAUSE) with no commandTimeout on the client would hold the rebuild forever.
+ */
+async function* scan(
+  node: Redis,
+  match: string,
+  call: RoleIndexDeps['call'],
+): AsyncGenerator<string[]> {
+  let cursor = '0'
+  do {
+    const [next, keys] = await call(node.scan(cursor, 'MATCH', match, 'COUNT', 500))
+    yield keys
+    cursor = next
+  } while (cursor !== '0')
 }
 
 function masters(client: RedisClient): Redis[] {
