@@ -4,6 +4,7 @@ import {
   definePolicy,
   type AssignmentChange,
   type AssignmentStore,
+  type CompiledPolicy,
 } from '@rolegate/core'
 import { describe, expect, test, vi } from 'vitest'
 
@@ -22,17 +23,28 @@ export const policy = definePolicy({
 })
 export const rg = createRolegate({ policy })
 
-/** A fresh, empty store enforcing {@link rg}, reporting its changes to `onChange`. */
-export type MakeStore = (onChange: (change: AssignmentChange) => void) => AssignmentStore
+/** Where a store reads the policy it enforces; read on every change, so a test may swap it. */
+export interface PolicySource {
+  readonly policy: CompiledPolicy
+}
+
+/**
+ * A fresh, empty store enforcing `rolegate` ({@link rg} when absent), reporting its changes to
+ * `onChange`.
+ */
+export type MakeStore = (
+  onChange: (change: AssignmentChange) => void,
+  rolegate?: PolicySource,
+) => AssignmentStore
 
 /**
  * What every {@link AssignmentStore} must do alike, run against each store: the same calls give
  * the same results, the same refusals and the same change events.
  */
 export function describeAssignmentStore(name: string, makeStore: MakeStore): void {
-  function setup() {
+  function setup(rolegate?: PolicySource) {
     const changes: AssignmentChange[] = []
-    return { store: makeStore((change) => changes.push(change)), changes }
+    return { store: makeStore((change) => changes.push(change), rolegate), changes }
   }
 
   describe(`${name}: the AssignmentStore contract`, () => {
@@ -96,6 +108,32 @@ export function describeAssignmentStore(name: string, makeStore: MakeStore): voi
       })
       expect(await store.get('u')).toBeUndefined()
       expect(changes).toEqual([])
+    })
+
+    test('a default role whose subject types exclude the subject does not block its assignments', async () => {
+      const withDefault = createRolegate({
+        policy: definePolicy({
+          resources: ['profile', 'projects'],
+          roles: {
+            me: { subjectTypes: ['user'], grants: { profile: 'write' } },
+            standard: { grants: { projects: 'write' } },
+            staff_only: { subjectTypes: ['staff'] },
+          },
+          defaults: ['me'],
+        }),
+      })
+      const { store } = setup(withDefault)
+      await store.set('svc', { roles: [], scoped: {} })
+      await store.set('bot', { type: 'service', roles: ['standard'], scoped: {} })
+      await store.assign('u', 'standard', { scope: 'team:1' })
+      await store.revoke('u', 'standard', { scope: 'team:1' })
+      expect(await store.get('svc')).toEqual({ type: undefined, roles: [], scoped: {} })
+      expect(await store.get('bot')).toEqual({ type: 'service', roles: ['standard'], scoped: {} })
+      expect(await store.get('u')).toEqual({ type: undefined, roles: [], scoped: {} })
+      // A held role is still held to its subject types.
+      await expect(store.assign('bot', 'staff_only')).rejects.toThrow(
+        'Assignment for subject "bot" refused: role "staff_only" cannot be given to subject type "service" (globally)',
+      )
     })
 
     test('a global exclusive role conflicts with a role held in a scope', async () => {

@@ -144,6 +144,35 @@ describe('decisions follow DESIGN.md', () => {
     ])
   })
 
+  test('dropped lists held, inherited and default roles the subject type excludes, each once', () => {
+    const typed = createRolegate({
+      policy: definePolicy({
+        resources: ['a'],
+        roles: {
+          staff_tools: { subjectTypes: ['staff'], grants: { a: 'read' } },
+          me: { subjectTypes: ['user'], grants: { a: 'read' } },
+          ops: { inherits: ['staff_tools'] },
+          dev: { inherits: ['staff_tools'] },
+        },
+        defaults: ['me', 'staff_tools'],
+      }),
+    })
+    const ctx = typed.context({ id: 'u', type: 'user', roles: ['ghost', 'ops', 'dev', 'ghost'] })
+    expect(ctx.roles()).toEqual({
+      held: ['ops', 'dev'],
+      inForce: ['me', 'ops', 'dev'],
+      dropped: [
+        { role: 'ghost', reason: 'unknown-role' },
+        { role: 'staff_tools', reason: 'subject-type' },
+      ],
+      conflict: undefined,
+    })
+    expect(typed.context({ id: 's', type: 'service' }).roles().dropped).toEqual([
+      { role: 'staff_tools', reason: 'subject-type' },
+      { role: 'me', reason: 'subject-type' },
+    ])
+  })
+
   test('unknown role names on a subject are ignored and reported', () => {
     const ctx = rg.context({ id: 'u', roles: ['ghost', 'reports'] })
     expect(ctx.roles()).toEqual({

@@ -35,7 +35,10 @@ export interface RolesReport<P extends PolicyInput = PolicyInput> {
   readonly held: readonly RoleOf<P>[]
   /** Roles in force: held, inherited and default roles, in policy order. */
   readonly inForce: readonly RoleOf<P>[]
-  /** Held or inherited roles that were dropped: unknown names, wrong subject type. */
+  /**
+   * Roles that do not count, each once: held names the policy does not know, and held, inherited
+   * or default roles whose subject types exclude the subject.
+   */
   readonly dropped: readonly DroppedRole[]
   /** Set when every decision denies with `exclusive-conflict`. */
   readonly conflict: RoleConflict | undefined

@@ -4,9 +4,13 @@ import { buildRoleSet } from '../role-set.js'
 import type { Assignments } from './types.js'
 
 /**
- * Refuses assignments that the policy forbids: unknown roles, roles whose subject types exclude the
- * subject, an exclusive role combined with another, a conflicting pair. Each scope is checked
+ * Refuses assignments that the policy forbids: unknown roles, held roles whose subject types exclude
+ * the subject, an exclusive role combined with another, a conflicting pair. Each scope is checked
  * together with the global roles, as decisions see them. Stores call it inside their atomic step.
+ *
+ * Only the roles assigned are held to their subject types. A default or inherited role that the
+ * type excludes is dropped from decisions (and reported by `ctx.roles()`), as for any subject of
+ * that type; refusing for it would leave such a subject with nothing that could be assigned.
  *
  * @throws {@link AssignmentError} naming the rule that was broken.
  */
@@ -24,7 +28,7 @@ export function checkAssignments(
   }
   for (const [where, held] of views) {
     const set = buildRoleSet(policy, held, assignments.type, undefined)
-    const dropped = set.dropped[0]
+    const dropped = set.dropped.find((d) => held.includes(d.role))
     if (dropped?.reason === 'unknown-role') {
       throw new AssignmentError(subjectId, `unknown role "${dropped.role}" ${where}`)
     }
