@@ -136,6 +136,21 @@ export function describeAssignmentStore(name: string, makeStore: MakeStore): voi
       )
     })
 
+    test('an exclusive role brought by inheritance is refused naming the role it was combined with', async () => {
+      const inherited = createRolegate({
+        policy: definePolicy({
+          resources: ['a'],
+          roles: { ro: { exclusive: true }, ops: { inherits: ['ro'] }, other: {} },
+        }),
+      })
+      const { store } = setup(inherited)
+      await store.assign('u', 'ops')
+      await expect(store.assign('u', 'other')).rejects.toThrow(
+        'Assignment for subject "u" refused: role "ro" is exclusive and cannot be combined with "other" globally',
+      )
+      expect(await store.get('u')).toEqual({ type: undefined, roles: ['ops'], scoped: {} })
+    })
+
     test('a global exclusive role conflicts with a role held in a scope', async () => {
       const { store } = setup()
       await store.assign('u', 'admin')

@@ -121,6 +121,31 @@ describe('decisions follow DESIGN.md', () => {
     expect(rg.context({ id: 'root', roles: ['admin'] }).roles().conflict).toBeUndefined()
   })
 
+  test('an inherited exclusive role names as its partner the held role that does not bring it', () => {
+    const inherited = createRolegate({
+      policy: definePolicy({
+        resources: ['a', 'b'],
+        roles: {
+          ro: { exclusive: true, grants: { a: 'read' } },
+          ops: { inherits: ['ro'], grants: { b: 'write' } },
+          other: { grants: { b: 'read' } },
+        },
+      }),
+    })
+    expect(inherited.context({ id: 'x', roles: ['ops', 'other'] }).explain('b:read')).toEqual({
+      allowed: false,
+      reason: 'exclusive-conflict',
+      permission: 'b:read',
+      role: 'ro',
+      conflict: { kind: 'exclusive', roles: ['ro', 'other'] },
+    })
+    // Held beside a role that brings it, the exclusive role has no other partner to name.
+    expect(inherited.context({ id: 'x', roles: ['ro', 'ops'] }).roles().conflict).toEqual({
+      kind: 'exclusive',
+      roles: ['ro', 'ops'],
+    })
+  })
+
   test('a conflicting pair denies everything, also when one side is inherited', () => {
     const ctx = rg.context({ id: 'x', type: 'staff', roles: ['finance', 'templates'] })
     expect(ctx.explain('templates:read')).toMatchObject({

@@ -114,8 +114,13 @@ function findConflict(
   if (held.size > 1) {
     for (const index of withInherited) {
       if (!(policy.roles[index] as CompiledRole).exclusive) continue
-      const other = [...held].find((h) => h !== index) as number
-      return { kind: 'exclusive', roles: [name(index), name(other)] }
+      // The partner named is a held role that does not bring the exclusive one itself: with `ops`
+      // inheriting exclusive `ro`, ops+other conflicts over `other`, not over `ops`. Only when
+      // every other held role brings it (or is it) is one of those named.
+      const other =
+        [...held].find((h) => h !== index && !inherits(policy, h, index)) ??
+        [...held].find((h) => h !== index)
+      return { kind: 'exclusive', roles: [name(index), name(other as number)] }
     }
   }
   for (const [a, b] of policy.conflicts) {
@@ -123,6 +128,19 @@ function findConflict(
       return { kind: 'conflict', roles: [name(a), name(b)] }
   }
   return undefined
+}
+
+/** Whether role `from` inherits role `target`, directly or through other roles. */
+function inherits(policy: CompiledPolicy, from: number, target: number): boolean {
+  const seen = new Set<number>()
+  const queue = [...(policy.roles[from] as CompiledRole).inherits]
+  for (let index = queue.pop(); index !== undefined; index = queue.pop()) {
+    if (index === target) return true
+    if (seen.has(index)) continue
+    seen.add(index)
+    queue.push(...(policy.roles[index] as CompiledRole).inherits)
+  }
+  return false
 }
 
 function mergeTables(
