@@ -151,6 +151,36 @@ export function describeAssignmentStore(name: string, makeStore: MakeStore): voi
       expect(await store.get('u')).toEqual({ type: undefined, roles: ['ops'], scoped: {} })
     })
 
+    test('a revoke or a delete goes through when the roles left have broken a rule since', async () => {
+      const roles = { clerk: {}, viewer: {}, boss: {} }
+      const before = createRolegate({ policy: { resources: ['a'], roles } })
+      // As after updateRoles: clerk now needs a subject type, boss now excludes the rest.
+      const after = createRolegate({
+        policy: {
+          resources: ['a'],
+          roles: { ...roles, clerk: { subjectTypes: ['staff'] }, boss: { exclusive: true } },
+        },
+      })
+      const source = { policy: before.policy }
+      const { store, changes } = setup(source)
+      await store.set('u', { roles: ['clerk', 'viewer'], scoped: { 'team:1': ['boss'] } })
+      await store.set('v', { roles: ['clerk'], scoped: {} })
+      source.policy = after.policy
+      await store.revoke('u', 'viewer')
+      expect(await store.get('u')).toEqual({
+        type: undefined,
+        roles: ['clerk'],
+        scoped: { 'team:1': ['boss'] },
+      })
+      await store.delete('v')
+      expect(await store.get('v')).toBeUndefined()
+      // What adds is still checked against the rules in force.
+      await expect(store.assign('u', 'viewer', { scope: 'team:2' })).rejects.toThrow(
+        'Assignment for subject "u" refused: role "clerk" cannot be given to a subject without a type (globally)',
+      )
+      expect(changes.map((c) => c.kind)).toEqual(['set', 'set', 'revoke', 'delete'])
+    })
+
     test('a global exclusive role conflicts with a role held in a scope', async () => {
       const { store } = setup()
       await store.assign('u', 'admin')

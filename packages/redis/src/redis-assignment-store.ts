@@ -178,10 +178,17 @@ export function redisAssignmentStore({
   }
   const index = roleIndex(indexDeps)
 
+  /**
+   * Commits what `compute` makes of the subject's record. Only `check`ed changes are held to the
+   * policy's rules: a revoke (and a delete) only takes away, and the roles left may have broken a
+   * rule since they were given (a custom role updated with subject types), which must not keep a
+   * role the admin takes away.
+   */
   const change = async (
     subjectId: string,
     compute: (current: Assignments | undefined, epoch: string | null) => Next,
     description: AssignmentChange,
+    check: boolean,
   ): Promise<void> => {
     if (typeof subjectId !== 'string' || subjectId === '')
       throw invalidArgument('subjectId must be a non-empty string')
@@ -197,7 +204,7 @@ export function redisAssignmentStore({
       if (next !== undefined) {
         if (assignments !== undefined && encodeAssignments(next) === encodeAssignments(assignments))
           return
-        checkAssignments(rolegate.policy, subjectId, next)
+        if (check) checkAssignments(rolegate.policy, subjectId, next)
       }
       const token = newToken()
       let committed: boolean
@@ -264,6 +271,7 @@ export function redisAssignmentStore({
         subjectId,
         (current) => assigned(current, role, options),
         described('assign', subjectId, role, scope),
+        true,
       )
     },
     revoke(subjectId, role, options) {
@@ -272,10 +280,16 @@ export function redisAssignmentStore({
         subjectId,
         (current) => (current === undefined ? UNCHANGED : revoked(current, role, options)),
         described('revoke', subjectId, role, scope),
+        false,
       )
     },
     set(subjectId, assignments) {
-      return change(subjectId, () => structuredClone(assignments), described('set', subjectId))
+      return change(
+        subjectId,
+        () => structuredClone(assignments),
+        described('set', subjectId),
+        true,
+      )
     },
     delete(subjectId) {
       return change(
@@ -283,6 +297,7 @@ export function redisAssignmentStore({
         // A record with an epoch but no assignments (half a record) is still deleted.
         (current, epoch) => (current === undefined && epoch === null ? UNCHANGED : undefined),
         described('delete', subjectId),
+        false,
       )
     },
     async list({ role, scope }) {

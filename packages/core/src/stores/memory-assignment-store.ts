@@ -50,13 +50,20 @@ export function memoryAssignmentStore({
   const notify = (change: AssignmentChange): void => notifyListeners([onChange], [change])
   /**
    * Checks and keeps `next`, in its canonical form and frozen, then tells `onChange`; a change that
-   * changes nothing is neither kept nor told, as in `@rolegate/redis`.
+   * changes nothing is neither kept nor told, as in `@rolegate/redis`. A revoke is not checked: it
+   * only takes away, and the roles left may have broken a rule since they were given (an
+   * `updateRole` that added subject types), which must not keep a role the admin takes away.
    */
-  const commit = (subjectId: string, next: Assignments, change: AssignmentChange): void => {
+  const commit = (
+    subjectId: string,
+    next: Assignments,
+    change: AssignmentChange,
+    check: boolean,
+  ): void => {
     const current = subjects.get(subjectId)
     const normal = normalizeAssignments(next)
     if (current !== undefined && JSON.stringify(normal) === JSON.stringify(current)) return
-    checkAssignments(rolegate.policy, subjectId, normal)
+    if (check) checkAssignments(rolegate.policy, subjectId, normal)
     subjects.set(subjectId, deepFreeze(normal))
     notify(change)
   }
@@ -78,7 +85,7 @@ export function memoryAssignmentStore({
     assign(subjectId, role, options) {
       return later(subjectId, () => {
         const next = assigned(subjects.get(subjectId), role, options)
-        commit(subjectId, next, described('assign', subjectId, role, options?.scope))
+        commit(subjectId, next, described('assign', subjectId, role, options?.scope), true)
       })
     },
     revoke(subjectId, role, options) {
@@ -86,12 +93,12 @@ export function memoryAssignmentStore({
         const current = subjects.get(subjectId)
         if (current === undefined) return
         const next = revoked(current, role, options)
-        commit(subjectId, next, described('revoke', subjectId, role, options?.scope))
+        commit(subjectId, next, described('revoke', subjectId, role, options?.scope), false)
       })
     },
     set(subjectId, assignments) {
       return later(subjectId, () =>
-        commit(subjectId, structuredClone(assignments), { kind: 'set', subjectId }),
+        commit(subjectId, structuredClone(assignments), { kind: 'set', subjectId }, true),
       )
     },
     delete(subjectId) {
