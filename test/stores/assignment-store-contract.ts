@@ -3,6 +3,7 @@ import {
   createRolegate,
   definePolicy,
   type AssignmentChange,
+  type Assignments,
   type AssignmentStore,
   type CompiledPolicy,
 } from '@rolegate/core'
@@ -179,6 +180,56 @@ export function describeAssignmentStore(name: string, makeStore: MakeStore): voi
         'Assignment for subject "u" refused: role "clerk" cannot be given to a subject without a type (globally)',
       )
       expect(changes.map((c) => c.kind)).toEqual(['set', 'set', 'revoke', 'delete'])
+    })
+
+    test.each([
+      [null, 'not an object'],
+      [{ roles: ['standard'] }, '"scoped" is not an object'],
+      [{ roles: 'standard', scoped: {} }, '"roles" is not a list of role names'],
+      [
+        { roles: [], scoped: { 'team:1': 'standard' } },
+        '"scoped.team:1" is not a list of role names',
+      ],
+      [{ type: 1, roles: [], scoped: {} }, '"type" is not a string'],
+      [{ roles: [], scoped: {}, grants: ['projects'] }, '"grants" is not an object'],
+    ])(
+      'set refuses %j as malformed, naming the field, and stores nothing',
+      async (given, problem) => {
+        const { store, changes } = setup()
+        await expect(store.set('u', given as unknown as Assignments)).rejects.toMatchObject({
+          name: 'TypeError',
+          code: 'ERR_ROLEGATE_INVALID_ARGUMENT',
+          message: `the assignments given for subject "u" are malformed: ${problem}`,
+        })
+        expect(await store.get('u')).toBeUndefined()
+        expect(changes).toEqual([])
+      },
+    )
+
+    test('set refuses direct grants a role could not hold, naming each', async () => {
+      const { store, changes } = setup()
+      const grants = {
+        projectz: 'write',
+        projects: 'writ',
+        documents: { actions: 'write', when: 'owner' },
+      }
+      await expect(store.set('u', { roles: [], scoped: {}, grants })).rejects.toMatchObject({
+        code: 'ERR_ROLEGATE_ASSIGNMENT_REJECTED',
+        message:
+          'Assignment for subject "u" refused: invalid direct grants: ' +
+          'grants.projectz: unknown resource "projectz"; ' +
+          'grants.projects: unknown action or level "writ"; ' +
+          'grants.documents.when: condition "owner" has no function: pass it in createRolegate({ conditions })',
+      })
+      expect(await store.get('u')).toBeUndefined()
+      expect(changes).toEqual([])
+      await store.set('u', { roles: [], scoped: {}, grants: { projects: ['read'] } })
+      expect(await store.get('u')).toEqual({
+        type: undefined,
+        roles: [],
+        scoped: {},
+        grants: { projects: ['read'] },
+      })
     })
 
     test('a global exclusive role conflicts with a role held in a scope', async () => {

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import {
   AssignmentError,
   assigned,
+  assignmentsProblem,
   checkAssignments,
   notifyListeners,
   reportSafely,
@@ -283,13 +284,23 @@ export function redisAssignmentStore({
         false,
       )
     },
-    set(subjectId, assignments) {
-      return change(
-        subjectId,
-        () => structuredClone(assignments),
-        described('set', subjectId),
-        true,
-      )
+    async set(subjectId, assignments) {
+      // What set is given comes from an admin screen or an import: its shape is checked before it
+      // is encoded, as core's memory store does, so a string of roles is not one role per character.
+      const problem = assignmentsProblem(assignments)
+      if (problem !== undefined)
+        throw invalidArgument(
+          `the assignments given for subject "${subjectId}" are malformed: ${problem}`,
+        )
+      let copy: Assignments
+      try {
+        copy = structuredClone(assignments)
+      } catch (cause) {
+        throw invalidArgument(
+          `the assignments given for subject "${subjectId}" are not plain data: ${(cause as Error).message}`,
+        )
+      }
+      return change(subjectId, () => copy, described('set', subjectId), true)
     },
     delete(subjectId) {
       return change(

@@ -131,11 +131,21 @@ function checkActions(value: unknown, report: Report): Set<string> {
   return names
 }
 
-interface RoleCheckContext {
-  readonly resources: ReadonlySet<string>
-  readonly actions: ReadonlySet<string>
+/** Names that exist: a set, or a compiled policy's index. */
+interface Names {
+  has(name: string): boolean
+}
+
+/** What grants are checked against: the policy's resources and actions, and the conditions. */
+export interface GrantCheckContext {
+  readonly resources: Names
+  readonly actions: Names
+  /** When absent, `when` names are not checked. */
+  readonly conditions: Names | undefined
+}
+
+interface RoleCheckContext extends GrantCheckContext {
   readonly roleNames: ReadonlySet<string>
-  readonly conditions: ReadonlySet<string> | undefined
 }
 
 function checkRoles(value: unknown, ctx: RoleCheckContext, report: Report): void {
@@ -202,7 +212,7 @@ function checkSubjectTypes(value: unknown, where: string, report: Report): void 
 export function checkGrants(
   value: unknown,
   where: string,
-  ctx: Omit<RoleCheckContext, 'roleNames'>,
+  ctx: GrantCheckContext,
   report: Report,
 ): void {
   if (value === undefined) return
@@ -217,18 +227,13 @@ export function checkGrants(
   }
 }
 
-function isPlainValidGrant(grant: unknown, actions: ReadonlySet<string>): boolean {
+function isPlainValidGrant(grant: unknown, actions: Names): boolean {
   if (typeof grant === 'string') return grant === 'none' || actions.has(grant)
   if (!Array.isArray(grant) || grant.length === 0) return false
   return grant.every((action: unknown) => typeof action === 'string' && actions.has(action))
 }
 
-function checkGrant(
-  grant: unknown,
-  where: string,
-  ctx: Omit<RoleCheckContext, 'roleNames'>,
-  report: Report,
-): void {
+function checkGrant(grant: unknown, where: string, ctx: GrantCheckContext, report: Report): void {
   if (grant === 'none') return
   if (typeof grant === 'string' || Array.isArray(grant))
     return checkActionList(grant, where, ctx.actions, report)
@@ -257,12 +262,7 @@ function checkGrant(
   }
 }
 
-function checkActionList(
-  value: unknown,
-  where: string,
-  actions: ReadonlySet<string>,
-  report: Report,
-): void {
+function checkActionList(value: unknown, where: string, actions: Names, report: Report): void {
   if (typeof value === 'string') {
     if (!actions.has(value)) report(where, `unknown action or level "${value}"`)
     return

@@ -2,6 +2,7 @@ import type { CompiledPolicy } from '../policy/compile-policy.js'
 import { invalidArgument } from '../errors.js'
 import { notifyListeners } from '../report.js'
 import { assigned, normalizeAssignments, revoked, rolesInScope } from './assignment-edits.js'
+import { assignmentsProblem } from './assignments-problem.js'
 import { checkAssignments } from './check-assignments.js'
 import type { RoleHolding } from './policy-store.js'
 import type { AssignmentChange, Assignments, AssignmentStore } from './types.js'
@@ -30,6 +31,27 @@ function deepFreeze<T>(value: T): T {
     for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key])
   }
   return value
+}
+
+/**
+ * A copy of what `set` was given, once it has the shape of assignments: it comes from an admin
+ * screen or an import, and a string of roles would otherwise be read as one role per character.
+ *
+ * @throws TypeError (`ERR_ROLEGATE_INVALID_ARGUMENT`) naming the field that is wrong.
+ */
+function givenAssignments(subjectId: string, assignments: unknown): Assignments {
+  const problem = assignmentsProblem(assignments)
+  if (problem !== undefined)
+    throw invalidArgument(
+      `the assignments given for subject "${subjectId}" are malformed: ${problem}`,
+    )
+  try {
+    return structuredClone(assignments as Assignments)
+  } catch (cause) {
+    throw invalidArgument(
+      `the assignments given for subject "${subjectId}" are not plain data: ${(cause as Error).message}`,
+    )
+  }
 }
 
 /**
@@ -98,7 +120,12 @@ export function memoryAssignmentStore({
     },
     set(subjectId, assignments) {
       return later(subjectId, () =>
-        commit(subjectId, structuredClone(assignments), { kind: 'set', subjectId }, true),
+        commit(
+          subjectId,
+          givenAssignments(subjectId, assignments),
+          { kind: 'set', subjectId },
+          true,
+        ),
       )
     },
     delete(subjectId) {
