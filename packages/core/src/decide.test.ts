@@ -301,6 +301,45 @@ describe('decisions follow DESIGN.md', () => {
     expect(ctx.can('invoices:read')).toBe(false)
   })
 
+  test('a conditional direct grant counts when its condition holds, as in a role', () => {
+    const value = { actions: 'write', when: 'self' } as const
+    const ctx = rg.context({ id: 'u1', grants: { invoices: value } })
+    const grant = { resource: 'invoices', value, direct: true }
+    expect(ctx.explain('invoices:write', { resource: { id: 'u1' } })).toEqual({
+      allowed: true,
+      reason: 'granted',
+      permission: 'invoices:write',
+      grant,
+    })
+    expect(ctx.can('invoices:read', { resource: { id: 'u1' } })).toBe(true)
+    expect(ctx.explain('invoices:write', { resource: { id: 'u2' } })).toEqual({
+      allowed: false,
+      reason: 'condition-failed',
+      permission: 'invoices:write',
+      grant,
+    })
+    expect(ctx.explain('invoices:write')).toEqual({
+      allowed: false,
+      reason: 'condition-needs-resource',
+      permission: 'invoices:write',
+      grant,
+    })
+    // A condition the rolegate has no function for, or a conditional "none", grants nothing.
+    const unknown = rg.context({
+      id: 'u1',
+      grants: {
+        invoices: { actions: 'write', when: 'owner' },
+        reports: { actions: 'none' as 'read', when: 'self' },
+      },
+    })
+    expect(unknown.explain('invoices:write', { resource: { id: 'u1' } })).toEqual({
+      allowed: false,
+      reason: 'no-grant',
+      permission: 'invoices:write',
+    })
+    expect(unknown.can('reports:read', { resource: { id: 'u1' } })).toBe(false)
+  })
+
   test('assert throws a ForbiddenError with status 403 and the explanation', () => {
     const ctx = rg.context({ id: 'u1' })
     expect(() => ctx.assert('invoices:write')).toThrow(
