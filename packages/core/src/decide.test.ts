@@ -266,6 +266,45 @@ describe('decisions follow DESIGN.md', () => {
     )
   })
 
+  test('a permission that is not a string is denied as an unknown resource, never thrown', () => {
+    const ctx = rg.context({ id: 'root', roles: ['admin'] })
+    const loose = ctx as unknown as {
+      explain(p: unknown, o?: object): unknown
+      can(p: unknown): boolean
+      assert(p: unknown): void
+    }
+    const hostile = {
+      toString(): string {
+        throw new Error('called')
+      },
+    }
+    const cases: [unknown, string][] = [
+      [undefined, 'undefined'],
+      [null, 'null'],
+      [42, '42'],
+      [['invoices:read'], '[object]'],
+      [hostile, '[object]'],
+      [() => 'invoices:read', '[function]'],
+    ]
+    for (const [permission, named] of cases) {
+      expect(loose.explain(permission)).toEqual({
+        allowed: false,
+        reason: 'unknown-resource',
+        permission: named,
+      })
+      expect(loose.can(permission)).toBe(false)
+    }
+    expect(loose.explain(undefined, { scope: 'team:1' })).toEqual({
+      allowed: false,
+      reason: 'unknown-resource',
+      permission: 'undefined',
+      scope: 'team:1',
+    })
+    expect(() => loose.assert(undefined)).toThrow(
+      expect.objectContaining({ code: 'ERR_ROLEGATE_FORBIDDEN', status: 403 }),
+    )
+  })
+
   test('unknown resources and actions are denied with their own reasons', () => {
     const ctx = rg.context({ id: 'root', roles: ['admin'] })
     const loose = ctx as unknown as { explain(p: string): unknown; can(p: string): boolean }

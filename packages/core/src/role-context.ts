@@ -3,6 +3,7 @@ import {
   allowsByCondition,
   allowsWithoutInput,
   explainDecision,
+  permissionName,
   unknownPermissionReason,
   type CheckInput,
   type Decision,
@@ -167,7 +168,13 @@ export class Context<P extends PolicyInput = PolicyInput> implements RoleContext
     const compiled = this.#deps.policy.permissions.get(permission)
     if (compiled === undefined) {
       const reason = unknownPermissionReason(this.#deps.policy, permission)
-      return { allowed: false, reason, permission, ...(scope === undefined ? {} : { scope }) }
+      const named = permissionName(permission)
+      return {
+        allowed: false,
+        reason,
+        permission: named,
+        ...(scope === undefined ? {} : { scope }),
+      }
     }
     return explainDecision(this.roleSetIn(scope), compiled, this.inputOf(options), scope)
   }
