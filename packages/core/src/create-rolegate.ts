@@ -45,7 +45,10 @@ export interface ImpersonateOptions<P extends PolicyInput = PolicyInput> {
   readonly permission: PermissionOf<P>
   /** Where the actor's permission is checked. */
   readonly scope?: string
-  /** Act with this role instead of the target's own roles (PortaBilling's default role). */
+  /**
+   * Act with this role instead of the target's own roles, scoped roles and direct grants
+   * (PortaBilling's default role). The target's id, type and attributes stay, for conditions.
+   */
   readonly role?: RoleOf<P>
 }
 
@@ -141,8 +144,12 @@ export function createRolegate<const P extends PolicyInput>(
       const deciding = base?.policy ?? policy
       if (role !== undefined && !deciding.roleIndex.has(role)) throw new UnknownRoleError(role)
       const checked = readSubject(target)
+      // A named role replaces what the target holds (roles, scoped roles, direct grants), not who
+      // it is: conditions still read its id, type and attributes ("own account" and the like).
       const effective: Subject =
-        role === undefined ? checked : { id: checked.id, type: checked.type, roles: [role] }
+        role === undefined
+          ? checked
+          : { id: checked.id, type: checked.type, roles: [role], attributes: checked.attributes }
       const context =
         base?.derive(effective, actor.subject) ?? new Context<P>(deps, effective, actor.subject)
       // Everywhere the target holds roles, not only where the permission was checked: a superuser
