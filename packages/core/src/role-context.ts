@@ -72,7 +72,13 @@ export interface RoleContext<P extends PolicyInput = PolicyInput> {
   roles(scope?: string): RolesReport<P>
   /** Names of the direct children of `resource` on which `action` (default `read`) is allowed. */
   permittedFields(resource: ResourceOf<P>, action?: ActionOf<P>, options?: CheckOptions): string[]
-  /** A copy of `value` without the fields the context may not read. */
+  /**
+   * `value` without the fields the context may not read. A copy where something can be taken out;
+   * `value` itself, not a copy, where the resource is readable and declares no fields, since there
+   * is nothing to take out and copying would only cost time. The fields kept are those
+   * {@link RoleContext.permittedFields} lists (recursively): of a resource that is not readable,
+   * only its readable declared fields stay, without its own other keys; with none, `{}`.
+   */
   redact<T>(resource: ResourceOf<P>, value: T, options?: CheckOptions): Partial<T>
 }
 
