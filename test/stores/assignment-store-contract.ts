@@ -3,7 +3,9 @@ import {
   createRolegate,
   definePolicy,
   type AssignmentChange,
+  type Assignments,
   type AssignmentStore,
+  type CompiledPolicy,
 } from '@rolegate/core'
 import { describe, expect, test, vi } from 'vitest'
 
@@ -22,17 +24,28 @@ export const policy = definePolicy({
 })
 export const rg = createRolegate({ policy })
 
-/** A fresh, empty store enforcing {@link rg}, reporting its changes to `onChange`. */
-export type MakeStore = (onChange: (change: AssignmentChange) => void) => AssignmentStore
+/** Where a store reads the policy it enforces; read on every change, so a test may swap it. */
+export interface PolicySource {
+  readonly policy: CompiledPolicy
+}
+
+/**
+ * A fresh, empty store enforcing `rolegate` ({@link rg} when absent), reporting its changes to
+ * `onChange`.
+ */
+export type MakeStore = (
+  onChange: (change: AssignmentChange) => void,
+  rolegate?: PolicySource,
+) => AssignmentStore
 
 /**
  * What every {@link AssignmentStore} must do alike, run against each store: the same calls give
  * the same results, the same refusals and the same change events.
  */
 export function describeAssignmentStore(name: string, makeStore: MakeStore): void {
-  function setup() {
+  function setup(rolegate?: PolicySource) {
     const changes: AssignmentChange[] = []
-    return { store: makeStore((change) => changes.push(change)), changes }
+    return { store: makeStore((change) => changes.push(change), rolegate), changes }
   }
 
   describe(`${name}: the AssignmentStore contract`, () => {
@@ -96,6 +109,127 @@ export function describeAssignmentStore(name: string, makeStore: MakeStore): voi
       })
       expect(await store.get('u')).toBeUndefined()
       expect(changes).toEqual([])
+    })
+
+    test('a default role whose subject types exclude the subject does not block its assignments', async () => {
+      const withDefault = createRolegate({
+        policy: definePolicy({
+          resources: ['profile', 'projects'],
+          roles: {
+            me: { subjectTypes: ['user'], grants: { profile: 'write' } },
+            standard: { grants: { projects: 'write' } },
+            staff_only: { subjectTypes: ['staff'] },
+          },
+          defaults: ['me'],
+        }),
+      })
+      const { store } = setup(withDefault)
+      await store.set('svc', { roles: [], scoped: {} })
+      await store.set('bot', { type: 'service', roles: ['standard'], scoped: {} })
+      await store.assign('u', 'standard', { scope: 'team:1' })
+      await store.revoke('u', 'standard', { scope: 'team:1' })
+      expect(await store.get('svc')).toEqual({ type: undefined, roles: [], scoped: {} })
+      expect(await store.get('bot')).toEqual({ type: 'service', roles: ['standard'], scoped: {} })
+      expect(await store.get('u')).toEqual({ type: undefined, roles: [], scoped: {} })
+      // A held role is still held to its subject types.
+      await expect(store.assign('bot', 'staff_only')).rejects.toThrow(
+        'Assignment for subject "bot" refused: role "staff_only" cannot be given to subject type "service" (globally)',
+      )
+    })
+
+    test('an exclusive role brought by inheritance is refused naming the role it was combined with', async () => {
+      const inherited = createRolegate({
+        policy: definePolicy({
+          resources: ['a'],
+          roles: { ro: { exclusive: true }, ops: { inherits: ['ro'] }, other: {} },
+        }),
+      })
+      const { store } = setup(inherited)
+      await store.assign('u', 'ops')
+      await expect(store.assign('u', 'other')).rejects.toThrow(
+        'Assignment for subject "u" refused: role "ro" is exclusive and cannot be combined with "other" globally',
+      )
+      expect(await store.get('u')).toEqual({ type: undefined, roles: ['ops'], scoped: {} })
+    })
+
+    test('a revoke or a delete goes through when the roles left have broken a rule since', async () => {
+      const roles = { clerk: {}, viewer: {}, boss: {} }
+      const before = createRolegate({ policy: { resources: ['a'], roles } })
+      // As after updateRoles: clerk now needs a subject type, boss now excludes the rest.
+      const after = createRolegate({
+        policy: {
+          resources: ['a'],
+          roles: { ...roles, clerk: { subjectTypes: ['staff'] }, boss: { exclusive: true } },
+        },
+      })
+      const source = { policy: before.policy }
+      const { store, changes } = setup(source)
+      await store.set('u', { roles: ['clerk', 'viewer'], scoped: { 'team:1': ['boss'] } })
+      await store.set('v', { roles: ['clerk'], scoped: {} })
+      source.policy = after.policy
+      await store.revoke('u', 'viewer')
+      expect(await store.get('u')).toEqual({
+        type: undefined,
+        roles: ['clerk'],
+        scoped: { 'team:1': ['boss'] },
+      })
+      await store.delete('v')
+      expect(await store.get('v')).toBeUndefined()
+      // What adds is still checked against the rules in force.
+      await expect(store.assign('u', 'viewer', { scope: 'team:2' })).rejects.toThrow(
+        'Assignment for subject "u" refused: role "clerk" cannot be given to a subject without a type (globally)',
+      )
+      expect(changes.map((c) => c.kind)).toEqual(['set', 'set', 'revoke', 'delete'])
+    })
+
+    test.each([
+      [null, 'not an object'],
+      [{ roles: ['standard'] }, '"scoped" is not an object'],
+      [{ roles: 'standard', scoped: {} }, '"roles" is not a list of role names'],
+      [
+        { roles: [], scoped: { 'team:1': 'standard' } },
+        '"scoped.team:1" is not a list of role names',
+      ],
+      [{ type: 1, roles: [], scoped: {} }, '"type" is not a string'],
+      [{ roles: [], scoped: {}, grants: ['projects'] }, '"grants" is not an object'],
+    ])(
+      'set refuses %j as malformed, naming the field, and stores nothing',
+      async (given, problem) => {
+        const { store, changes } = setup()
+        await expect(store.set('u', given as unknown as Assignments)).rejects.toMatchObject({
+          name: 'TypeError',
+          code: 'ERR_ROLEGATE_INVALID_ARGUMENT',
+          message: `the assignments given for subject "u" are malformed: ${problem}`,
+        })
+        expect(await store.get('u')).toBeUndefined()
+        expect(changes).toEqual([])
+      },
+    )
+
+    test('set refuses direct grants a role could not hold, naming each', async () => {
+      const { store, changes } = setup()
+      const grants = {
+        projectz: 'write',
+        projects: 'writ',
+        documents: { actions: 'write', when: 'owner' },
+      }
+      await expect(store.set('u', { roles: [], scoped: {}, grants })).rejects.toMatchObject({
+        code: 'ERR_ROLEGATE_ASSIGNMENT_REJECTED',
+        message:
+          'Assignment for subject "u" refused: invalid direct grants: ' +
+          'grants.projectz: unknown resource "projectz"; ' +
+          'grants.projects: unknown action or level "writ"; ' +
+          'grants.documents.when: condition "owner" has no function: pass it in createRolegate({ conditions })',
+      })
+      expect(await store.get('u')).toBeUndefined()
+      expect(changes).toEqual([])
+      await store.set('u', { roles: [], scoped: {}, grants: { projects: ['read'] } })
+      expect(await store.get('u')).toEqual({
+        type: undefined,
+        roles: [],
+        scoped: {},
+        grants: { projects: ['read'] },
+      })
     })
 
     test('a global exclusive role conflicts with a role held in a scope', async () => {

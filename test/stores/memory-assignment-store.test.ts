@@ -1,6 +1,6 @@
 import { memoryAssignmentStore } from '@rolegate/core'
 import { describeAssignmentStore, rg } from './assignment-store-contract.js'
 
-describeAssignmentStore('memoryAssignmentStore', (onChange) =>
-  memoryAssignmentStore({ rolegate: rg, onChange }),
+describeAssignmentStore('memoryAssignmentStore', (onChange, rolegate = rg) =>
+  memoryAssignmentStore({ rolegate, onChange }),
 )

@@ -114,6 +114,33 @@ export function describePolicyStore(name: string, makeStores: MakeStores): void 
       expect(policies.revision).toBe(0)
     })
 
+    test('a custom role JSON cannot write is refused naming the role, not thrown as a TypeError', async () => {
+      const { policies } = setup()
+      const cycle: Record<string, unknown> = {}
+      cycle['self'] = cycle
+      await expect(
+        policies.createRole('clerk', { grants: { invoices: 1n } } as never),
+      ).rejects.toMatchObject({
+        code: 'ERR_ROLEGATE_POLICY_INVALID',
+        problems: [
+          {
+            path: 'policy.roles.clerk',
+            message: 'is not plain JSON data: Do not know how to serialize a BigInt',
+          },
+        ],
+      })
+      await expect(policies.createRole('clerk', cycle as never)).rejects.toMatchObject({
+        code: 'ERR_ROLEGATE_POLICY_INVALID',
+        problems: [
+          {
+            path: 'policy.roles.clerk',
+            message: 'is not plain JSON data: Converting circular structure to JSON',
+          },
+        ],
+      })
+      expect(policies.revision).toBe(0)
+    })
+
     test('a custom role cannot replace, change or delete a role from code', async () => {
       const { policies } = setup()
       await expect(policies.createRole('viewer', clerk)).rejects.toThrow(

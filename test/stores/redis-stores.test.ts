@@ -20,8 +20,8 @@ afterAll(async () => {
 let stores = 0
 const keyPrefix = (): string => `${prefix}${stores++}:`
 
-describeAssignmentStore('redisAssignmentStore', (onChange) =>
-  redisAssignmentStore({ client, keyPrefix: keyPrefix(), rolegate: rg, onChange }),
+describeAssignmentStore('redisAssignmentStore', (onChange, rolegate = rg) =>
+  redisAssignmentStore({ client, keyPrefix: keyPrefix(), rolegate, onChange }),
 )
 
 describePolicyStore('redisPolicyStore', (onChange) => {

@@ -24,6 +24,7 @@ import { missingPermissionProblem } from './problem.js'
 import { Context, type CheckOptions, type RoleContext } from './role-context.js'
 import { buildRoleSet, type GrantSource, type RoleSet } from './role-set.js'
 import { RoleSetCache } from './role-set-cache.js'
+import { isRecord } from './is-record.js'
 import { readSubject } from './subject.js'
 
 /** Options of {@link createRolegate}. */
@@ -45,7 +46,10 @@ export interface ImpersonateOptions<P extends PolicyInput = PolicyInput> {
   readonly permission: PermissionOf<P>
   /** Where the actor's permission is checked. */
   readonly scope?: string
-  /** Act with this role instead of the target's own roles (PortaBilling's default role). */
+  /**
+   * Act with this role instead of the target's own roles, scoped roles and direct grants
+   * (PortaBilling's default role). The target's id, type and attributes stay, for conditions.
+   */
   readonly role?: RoleOf<P>
 }
 
@@ -118,7 +122,7 @@ export function createRolegate<const P extends PolicyInput>(
 
   const roleSetFor = (subject: Subject, scope: string | undefined): RoleSet => {
     const held = heldRoles(subject, scope)
-    const direct = directGrants(policy, subject)
+    const direct = directGrants(policy, conditions, subject)
     if (direct !== undefined) return buildRoleSet(policy, held, subject.type, direct)
     return cache.get(subject.type, held)
   }
@@ -142,8 +146,12 @@ export function createRolegate<const P extends PolicyInput>(
       const deciding = base?.policy ?? policy
       if (role !== undefined && !deciding.roleIndex.has(role)) throw new UnknownRoleError(role)
       const checked = readSubject(target)
+      // A named role replaces what the target holds (roles, scoped roles, direct grants), not who
+      // it is: conditions still read its id, type and attributes ("own account" and the like).
       const effective: Subject =
-        role === undefined ? checked : { id: checked.id, type: checked.type, roles: [role] }
+        role === undefined
+          ? checked
+          : { id: checked.id, type: checked.type, roles: [role], attributes: checked.attributes }
       const context =
         base?.derive(effective, actor.subject) ?? new Context<P>(deps, effective, actor.subject)
       // Everywhere the target holds roles, not only where the permission was checked: a superuser
@@ -209,23 +217,50 @@ function heldRoles(subject: Subject, scope: string | undefined): readonly string
 }
 
 /**
- * Compiles a subject's direct grants. They are runtime data, so an entry on an undeclared resource or
- * with an unknown action is dropped (it grants nothing) rather than thrown.
+ * Compiles a subject's direct grants. A conditional one counts when its condition holds for the
+ * instance, as in a role: the engine weighs both alike. They are runtime data, so an entry on an
+ * undeclared resource, with an unknown action, or naming a condition this rolegate has no function
+ * for is dropped (it grants nothing) rather than thrown.
  */
-function directGrants(policy: CompiledPolicy, subject: Subject): GrantSource | undefined {
+function directGrants(
+  policy: CompiledPolicy,
+  conditions: Readonly<Record<string, Condition>>,
+  subject: Subject,
+): GrantSource | undefined {
   if (subject.grants === undefined) return undefined
   const valid: Record<string, GrantInput> = {}
   for (const [resource, grant] of Object.entries(subject.grants)) {
-    if (policy.resourceIndex.has(resource) && isKnownGrant(policy, grant)) valid[resource] = grant
+    if (policy.resourceIndex.has(resource) && isKnownGrant(policy, conditions, grant))
+      valid[resource] = grant
   }
   const maskOf = (grant: GrantInput): number => grantMask(grant, policy.actionIndex, policy.implied)
   return { name: undefined, ...compileGrantTables(valid, { ...policy, maskOf }) }
 }
 
-function isKnownGrant(policy: CompiledPolicy, grant: unknown): boolean {
-  const known = (a: unknown): boolean => typeof a === 'string' && policy.actionIndex.has(a)
+function isKnownGrant(
+  policy: CompiledPolicy,
+  conditions: Readonly<Record<string, Condition>>,
+  grant: unknown,
+): boolean {
   if (grant === 'none') return true
-  if (typeof grant === 'string') return known(grant)
-  // Conditional direct grants are not supported: their condition functions belong to the policy's roles.
-  return Array.isArray(grant) && grant.length > 0 && grant.every(known)
+  if (!isRecord(grant)) return isKnownActions(policy, grant)
+  const { actions, when } = grant
+  // "none" cannot be conditional, as in a role: a restriction that holds only sometimes is no restriction.
+  return (
+    typeof when === 'string' &&
+    Object.hasOwn(conditions, when) &&
+    actions !== 'none' &&
+    isKnownActions(policy, actions)
+  )
+}
+
+/** An action or a non-empty list of actions, all declared; by index, so a hole is not skipped. */
+function isKnownActions(policy: CompiledPolicy, value: unknown): boolean {
+  if (typeof value === 'string') return policy.actionIndex.has(value)
+  if (!Array.isArray(value) || value.length === 0) return false
+  for (let i = 0; i < value.length; i++) {
+    const action: unknown = value[i]
+    if (typeof action !== 'string' || !policy.actionIndex.has(action)) return false
+  }
+  return true
 }

@@ -82,9 +82,11 @@ const subjectArb: fc.Arbitrary<Subject> = fc.record({
   roles: roleNames,
   scoped: fc.record({ 'team:1': roleNames }),
   grants: fc.option(
-    fc.dictionary(fc.constantFrom('*', ...PATHS, 'zz'), fc.oneof(grant, fc.constant('fly')), {
-      maxKeys: 2,
-    }),
+    fc.dictionary(
+      fc.constantFrom('*', ...PATHS, 'zz'),
+      fc.oneof(grant, fc.constant('fly'), fc.constant({ actions: 'read', when: 'missing' })),
+      { maxKeys: 2 },
+    ),
     { nil: undefined },
   ),
 })

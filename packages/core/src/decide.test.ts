@@ -121,6 +121,31 @@ describe('decisions follow DESIGN.md', () => {
     expect(rg.context({ id: 'root', roles: ['admin'] }).roles().conflict).toBeUndefined()
   })
 
+  test('an inherited exclusive role names as its partner the held role that does not bring it', () => {
+    const inherited = createRolegate({
+      policy: definePolicy({
+        resources: ['a', 'b'],
+        roles: {
+          ro: { exclusive: true, grants: { a: 'read' } },
+          ops: { inherits: ['ro'], grants: { b: 'write' } },
+          other: { grants: { b: 'read' } },
+        },
+      }),
+    })
+    expect(inherited.context({ id: 'x', roles: ['ops', 'other'] }).explain('b:read')).toEqual({
+      allowed: false,
+      reason: 'exclusive-conflict',
+      permission: 'b:read',
+      role: 'ro',
+      conflict: { kind: 'exclusive', roles: ['ro', 'other'] },
+    })
+    // Held beside a role that brings it, the exclusive role has no other partner to name.
+    expect(inherited.context({ id: 'x', roles: ['ro', 'ops'] }).roles().conflict).toEqual({
+      kind: 'exclusive',
+      roles: ['ro', 'ops'],
+    })
+  })
+
   test('a conflicting pair denies everything, also when one side is inherited', () => {
     const ctx = rg.context({ id: 'x', type: 'staff', roles: ['finance', 'templates'] })
     expect(ctx.explain('templates:read')).toMatchObject({
@@ -141,6 +166,35 @@ describe('decisions follow DESIGN.md', () => {
     })
     expect(rg.context({ id: 'c2', roles: ['finance'] }).roles().dropped).toEqual([
       { role: 'finance', reason: 'subject-type' },
+    ])
+  })
+
+  test('dropped lists held, inherited and default roles the subject type excludes, each once', () => {
+    const typed = createRolegate({
+      policy: definePolicy({
+        resources: ['a'],
+        roles: {
+          staff_tools: { subjectTypes: ['staff'], grants: { a: 'read' } },
+          me: { subjectTypes: ['user'], grants: { a: 'read' } },
+          ops: { inherits: ['staff_tools'] },
+          dev: { inherits: ['staff_tools'] },
+        },
+        defaults: ['me', 'staff_tools'],
+      }),
+    })
+    const ctx = typed.context({ id: 'u', type: 'user', roles: ['ghost', 'ops', 'dev', 'ghost'] })
+    expect(ctx.roles()).toEqual({
+      held: ['ops', 'dev'],
+      inForce: ['me', 'ops', 'dev'],
+      dropped: [
+        { role: 'ghost', reason: 'unknown-role' },
+        { role: 'staff_tools', reason: 'subject-type' },
+      ],
+      conflict: undefined,
+    })
+    expect(typed.context({ id: 's', type: 'service' }).roles().dropped).toEqual([
+      { role: 'staff_tools', reason: 'subject-type' },
+      { role: 'me', reason: 'subject-type' },
     ])
   })
 
@@ -212,6 +266,45 @@ describe('decisions follow DESIGN.md', () => {
     )
   })
 
+  test('a permission that is not a string is denied as an unknown resource, never thrown', () => {
+    const ctx = rg.context({ id: 'root', roles: ['admin'] })
+    const loose = ctx as unknown as {
+      explain(p: unknown, o?: object): unknown
+      can(p: unknown): boolean
+      assert(p: unknown): void
+    }
+    const hostile = {
+      toString(): string {
+        throw new Error('called')
+      },
+    }
+    const cases: [unknown, string][] = [
+      [undefined, 'undefined'],
+      [null, 'null'],
+      [42, '42'],
+      [['invoices:read'], '[object]'],
+      [hostile, '[object]'],
+      [() => 'invoices:read', '[function]'],
+    ]
+    for (const [permission, named] of cases) {
+      expect(loose.explain(permission)).toEqual({
+        allowed: false,
+        reason: 'unknown-resource',
+        permission: named,
+      })
+      expect(loose.can(permission)).toBe(false)
+    }
+    expect(loose.explain(undefined, { scope: 'team:1' })).toEqual({
+      allowed: false,
+      reason: 'unknown-resource',
+      permission: 'undefined',
+      scope: 'team:1',
+    })
+    expect(() => loose.assert(undefined)).toThrow(
+      expect.objectContaining({ code: 'ERR_ROLEGATE_FORBIDDEN', status: 403 }),
+    )
+  })
+
   test('unknown resources and actions are denied with their own reasons', () => {
     const ctx = rg.context({ id: 'root', roles: ['admin'] })
     const loose = ctx as unknown as { explain(p: string): unknown; can(p: string): boolean }
@@ -245,6 +338,45 @@ describe('decisions follow DESIGN.md', () => {
       grant: { resource: 'customers.address', value: 'read', direct: true },
     })
     expect(ctx.can('invoices:read')).toBe(false)
+  })
+
+  test('a conditional direct grant counts when its condition holds, as in a role', () => {
+    const value = { actions: 'write', when: 'self' } as const
+    const ctx = rg.context({ id: 'u1', grants: { invoices: value } })
+    const grant = { resource: 'invoices', value, direct: true }
+    expect(ctx.explain('invoices:write', { resource: { id: 'u1' } })).toEqual({
+      allowed: true,
+      reason: 'granted',
+      permission: 'invoices:write',
+      grant,
+    })
+    expect(ctx.can('invoices:read', { resource: { id: 'u1' } })).toBe(true)
+    expect(ctx.explain('invoices:write', { resource: { id: 'u2' } })).toEqual({
+      allowed: false,
+      reason: 'condition-failed',
+      permission: 'invoices:write',
+      grant,
+    })
+    expect(ctx.explain('invoices:write')).toEqual({
+      allowed: false,
+      reason: 'condition-needs-resource',
+      permission: 'invoices:write',
+      grant,
+    })
+    // A condition the rolegate has no function for, or a conditional "none", grants nothing.
+    const unknown = rg.context({
+      id: 'u1',
+      grants: {
+        invoices: { actions: 'write', when: 'owner' },
+        reports: { actions: 'none' as 'read', when: 'self' },
+      },
+    })
+    expect(unknown.explain('invoices:write', { resource: { id: 'u1' } })).toEqual({
+      allowed: false,
+      reason: 'no-grant',
+      permission: 'invoices:write',
+    })
+    expect(unknown.can('reports:read', { resource: { id: 'u1' } })).toBe(false)
   })
 
   test('assert throws a ForbiddenError with status 403 and the explanation', () => {

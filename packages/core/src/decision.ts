@@ -103,14 +103,29 @@ export function allowsByCondition(
   return false
 }
 
-/** Why `permission` is not a permission of `policy`: `unknown-resource` or `unknown-action`. */
+/**
+ * Why `permission` is not a permission of `policy`: `unknown-resource` or `unknown-action`. Anything
+ * but a string (an `undefined` from a route's metadata) names no resource at all.
+ */
 export function unknownPermissionReason(
   policy: CompiledPolicy,
-  permission: string,
+  permission: unknown,
 ): 'unknown-resource' | 'unknown-action' {
+  if (typeof permission !== 'string') return 'unknown-resource'
   const colon = permission.lastIndexOf(':')
   const resource = colon === -1 ? permission : permission.slice(0, colon)
   return policy.resourceIndex.has(resource) ? 'unknown-action' : 'unknown-resource'
+}
+
+/**
+ * A permission as a decision names it: itself when a string; anything else (which JavaScript
+ * callers can pass) as its type, without calling its `toString`, which may throw or lie.
+ */
+export function permissionName(permission: unknown): string {
+  if (typeof permission === 'string') return permission
+  const isObject =
+    (typeof permission === 'object' && permission !== null) || typeof permission === 'function'
+  return isObject ? `[${typeof permission}]` : String(permission)
 }
 
 /**

@@ -14,6 +14,8 @@ const policy = definePolicy({
       grants: { customers: 'write', 'customers.address.bcc': 'none', 'customers.notes': 'read' },
     },
     owner_notes: { grants: { 'customers.notes': { actions: 'write', when: 'owner' } } },
+    name_only: { grants: { 'customers.name': 'read' } },
+    street_only: { grants: { 'customers.address.street': 'read' } },
     nobody: {},
   },
 })
@@ -76,6 +78,30 @@ describe('permittedFields and redact', () => {
 
   test('an unreadable resource redacts to an empty object', () => {
     expect(rg.context({ id: 'n', roles: ['nobody'] }).redact('customers', customer)).toEqual({})
+  })
+
+  test('redact keeps what permittedFields lists when the resource itself is not readable', () => {
+    const names = rg.context({ id: 'n', roles: ['name_only'] })
+    expect(names.permittedFields('customers')).toEqual(['name'])
+    expect(names.redact('customers', customer)).toEqual({ name: 'Ada' })
+    expect(names.redact('customers', [customer, { id: 'c2' }, 'c3'])).toEqual([
+      { name: 'Ada' },
+      {},
+      null,
+    ])
+    // Recursively: address is not readable, its street is; the resource's own keys go.
+    const streets = rg.context({ id: 's', roles: ['street_only'] })
+    expect(streets.permittedFields('customers')).toEqual([])
+    expect(streets.permittedFields('customers.address')).toEqual(['street'])
+    expect(streets.redact('customers', customer)).toEqual({ address: { street: 'Main St 1' } })
+    expect(streets.redact('customers', { id: 'c2', name: 'Bob' })).toEqual({})
+  })
+
+  test('a readable resource without declared fields is given back as it is, not copied', () => {
+    const ctx = rg.context({ id: 'a', roles: ['agent'] })
+    const notes = { text: 'VIP', tags: ['gold'] }
+    expect(ctx.redact('customers.notes', notes)).toBe(notes)
+    expect(ctx.redact('customers.address', customer.address)).not.toBe(customer.address)
   })
 
   test('an object that is not plain data is redacted as JSON would write it', () => {

@@ -39,11 +39,12 @@ const hasToJson = (value: object): boolean =>
   typeof (value as { toJSON?: unknown }).toJSON === 'function'
 
 /**
- * `value` without what `read` does not allow: a copy, or `value` itself where the resource declares
- * no children and there is nothing to take out. Keys naming declared child resources are kept only
- * where readable, recursing into objects and arrays of them; other keys belong to the resource
- * itself and are kept since the resource is readable. An object that is not plain data is redacted
- * in its JSON form. An unreadable resource gives `undefined`.
+ * `value` without what `read` does not allow, agreeing with {@link permittedFieldsAt}: `value`
+ * itself where the resource is readable and declares no children (nothing can be taken out, so
+ * nothing is copied), a copy otherwise. Keys naming declared child resources are kept only where
+ * something of them is readable, recursing into objects and arrays of them; other keys belong to
+ * the resource itself and are kept only when it is readable. An object that is not plain data is
+ * redacted in its JSON form. A resource of which nothing is readable gives `undefined`.
  */
 export function redactAt(
   policy: CompiledPolicy,
@@ -52,19 +53,49 @@ export function redactAt(
   read: number,
   canAt: CanAt,
 ): unknown {
-  if (!canAt(resource, read)) return undefined
+  const readable = canAt(resource, read)
   // Without declared children there is nothing to take out: the value goes as it is.
-  if ((policy.children[resource]?.length ?? 0) === 0) return value
-  if (Array.isArray(value)) {
-    return value.map((item) => redactAt(policy, resource, item, read, canAt) ?? null)
+  if (readable && (policy.children[resource]?.length ?? 0) === 0) return value
+  if (!readable && !hasReadableDescendant(policy, resource, read, canAt)) return undefined
+  return redactWithin(policy, resource, value, readable, read, canAt)
+}
+
+/** Whether some declared resource below `resource` is readable. */
+function hasReadableDescendant(
+  policy: CompiledPolicy,
+  resource: number,
+  read: number,
+  canAt: CanAt,
+): boolean {
+  for (const child of policy.children[resource] ?? []) {
+    if (canAt(child, read) || hasReadableDescendant(policy, child, read, canAt)) return true
   }
-  if (typeof value !== 'object' || value === null) return value
+  return false
+}
+
+/**
+ * `value` of a resource with declared children, something of which is readable: `readable` says
+ * whether the resource's own keys (and a value that is not an object) may stay.
+ */
+function redactWithin(
+  policy: CompiledPolicy,
+  resource: number,
+  value: unknown,
+  readable: boolean,
+  read: number,
+  canAt: CanAt,
+): unknown {
+  if (Array.isArray(value)) {
+    return value.map((item) => redactWithin(policy, resource, item, readable, read, canAt) ?? null)
+  }
+  if (typeof value !== 'object' || value === null) return readable ? value : undefined
   if (!isPlainObject(value) || hasToJson(value))
-    return redactAt(policy, resource, asJson(value), read, canAt)
+    return redactWithin(policy, resource, asJson(value), readable, read, canAt)
   const prefix = resource === 0 ? '' : `${policy.resources[resource] as string}.`
   const copy: Record<string, unknown> = {}
   for (const key of Object.keys(value)) {
     const child = policy.resourceIndex.get(`${prefix}${key}`)
+    if (child === undefined && !readable) continue
     const kept = child === undefined ? value[key] : redactAt(policy, child, value[key], read, canAt)
     if (kept === undefined && child !== undefined) continue
     // defineProperty, not assignment: a `__proto__` key from JSON must stay data, not a prototype.

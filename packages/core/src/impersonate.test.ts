@@ -36,6 +36,55 @@ describe('impersonation', () => {
     expect(ctx.can('invoices:write')).toBe(false)
   })
 
+  test('a named role replaces the target’s roles and grants, not its id, type or attributes', () => {
+    const owning = createRolegate({
+      policy: {
+        resources: ['accounts', 'customers', 'invoices'],
+        actions: { impersonate: [] },
+        roles: {
+          support: { grants: { customers: ['read', 'impersonate'] } },
+          customer_default: {
+            subjectTypes: ['customer'],
+            grants: { accounts: { actions: 'read', when: 'own' } },
+          },
+        },
+      },
+      conditions: {
+        own: (subject, account) =>
+          subject.attributes?.['accountId'] === (account as { id: string }).id,
+      },
+    })
+    const actor = owning.context({ id: 'adm', roles: ['support'] })
+    const target = {
+      id: 'c1',
+      type: 'customer',
+      roles: ['support'],
+      scoped: { 'team:1': ['support'] },
+      grants: { invoices: 'write' },
+      attributes: { accountId: 'A1' },
+    }
+    const ctx = owning.impersonate(actor, target, {
+      permission: 'customers:impersonate',
+      role: 'customer_default',
+    })
+    expect(ctx.subject).toEqual({
+      id: 'c1',
+      type: 'customer',
+      roles: ['customer_default'],
+      attributes: { accountId: 'A1' },
+    })
+    expect(ctx.explain('accounts:read', { resource: { id: 'A1' } })).toEqual({
+      allowed: true,
+      reason: 'granted',
+      permission: 'accounts:read',
+      role: 'customer_default',
+      grant: { resource: 'accounts', value: { actions: 'read', when: 'own' }, direct: false },
+    })
+    expect(ctx.can('accounts:read', { resource: { id: 'A2' } })).toBe(false)
+    expect(ctx.can('invoices:write')).toBe(false)
+    expect(ctx.can('customers:read', { scope: 'team:1' })).toBe(false)
+  })
+
   test('is refused without the permission, when chained, and towards a superuser', () => {
     const plain = rg.context({ id: 'p', type: 'customer', roles: ['customer_default'] })
     expect(() => rg.impersonate(plain, customer, { permission: 'customers:impersonate' })).toThrow(

@@ -121,7 +121,7 @@ export function referenceDecide(
     (name) => [name, role(name)?.grants ?? {}],
   )
   if (subject.grants !== undefined)
-    sources.push([undefined, validDirectGrants(policy, subject.grants)])
+    sources.push([undefined, validDirectGrants(policy, conditions, subject.grants)])
   let needsInstance: string | undefined | null = null
   let failed: string | undefined | null = null
   let restricted: string | undefined | null = null
@@ -147,21 +147,33 @@ export function referenceDecide(
   return { allowed: false, reason: 'no-grant', role: undefined }
 }
 
-/** Direct grants as the engine accepts them: declared resources, known actions, no conditions. */
+/**
+ * Direct grants as the engine accepts them: declared resources, known actions, and conditions the
+ * caller has a function for.
+ */
 function validDirectGrants(
   policy: PolicyInput,
+  conditions: Readonly<Record<string, Condition>>,
   grants: Readonly<Record<string, GrantInput>>,
 ): Record<string, GrantInput> {
   const resources = declaredResources(policy)
   const known = (a: unknown): boolean =>
     a === 'read' || a === 'write' || (typeof a === 'string' && has(policy.actions, a))
+  const knownList = (a: unknown): boolean =>
+    (typeof a === 'string' && known(a)) || (Array.isArray(a) && a.length > 0 && a.every(known))
   const valid: Record<string, GrantInput> = {}
   for (const [path, grant] of Object.entries(grants)) {
     if (!resources.has(path)) continue
+    const conditional =
+      typeof grant === 'object' && !Array.isArray(grant)
+        ? (grant as { readonly actions: unknown; readonly when: string })
+        : undefined
     if (
       grant === 'none' ||
-      (typeof grant === 'string' && known(grant)) ||
-      (Array.isArray(grant) && grant.length > 0 && grant.every(known))
+      (conditional === undefined && knownList(grant)) ||
+      (conditional !== undefined &&
+        has(conditions, conditional.when) &&
+        knownList(conditional.actions))
     ) {
       valid[path] = grant
     }

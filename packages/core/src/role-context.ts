@@ -3,6 +3,7 @@ import {
   allowsByCondition,
   allowsWithoutInput,
   explainDecision,
+  permissionName,
   unknownPermissionReason,
   type CheckInput,
   type Decision,
@@ -35,7 +36,10 @@ export interface RolesReport<P extends PolicyInput = PolicyInput> {
   readonly held: readonly RoleOf<P>[]
   /** Roles in force: held, inherited and default roles, in policy order. */
   readonly inForce: readonly RoleOf<P>[]
-  /** Held or inherited roles that were dropped: unknown names, wrong subject type. */
+  /**
+   * Roles that do not count, each once: held names the policy does not know, and held, inherited
+   * or default roles whose subject types exclude the subject.
+   */
   readonly dropped: readonly DroppedRole[]
   /** Set when every decision denies with `exclusive-conflict`. */
   readonly conflict: RoleConflict | undefined
@@ -68,7 +72,13 @@ export interface RoleContext<P extends PolicyInput = PolicyInput> {
   roles(scope?: string): RolesReport<P>
   /** Names of the direct children of `resource` on which `action` (default `read`) is allowed. */
   permittedFields(resource: ResourceOf<P>, action?: ActionOf<P>, options?: CheckOptions): string[]
-  /** A copy of `value` without the fields the context may not read. */
+  /**
+   * `value` without the fields the context may not read. A copy where something can be taken out;
+   * `value` itself, not a copy, where the resource is readable and declares no fields, since there
+   * is nothing to take out and copying would only cost time. The fields kept are those
+   * {@link RoleContext.permittedFields} lists (recursively): of a resource that is not readable,
+   * only its readable declared fields stay, without its own other keys; with none, `{}`.
+   */
   redact<T>(resource: ResourceOf<P>, value: T, options?: CheckOptions): Partial<T>
 }
 
@@ -164,7 +174,13 @@ export class Context<P extends PolicyInput = PolicyInput> implements RoleContext
     const compiled = this.#deps.policy.permissions.get(permission)
     if (compiled === undefined) {
       const reason = unknownPermissionReason(this.#deps.policy, permission)
-      return { allowed: false, reason, permission, ...(scope === undefined ? {} : { scope }) }
+      const named = permissionName(permission)
+      return {
+        allowed: false,
+        reason,
+        permission: named,
+        ...(scope === undefined ? {} : { scope }),
+      }
     }
     return explainDecision(this.roleSetIn(scope), compiled, this.inputOf(options), scope)
   }

@@ -27,6 +27,7 @@ export interface RoleSet {
   readonly held: readonly string[]
   /** Roles in force: held, inherited and default roles, in policy order. */
   readonly inForce: readonly string[]
+  /** Held, inherited and default roles that do not count, each once, held ones first. */
   readonly dropped: readonly DroppedRole[]
   readonly conflict: RoleConflict | undefined
   /** The first superuser role in force, if any. */
@@ -51,6 +52,14 @@ export function buildRoleSet(
   direct: GrantSource | undefined,
 ): RoleSet {
   const dropped: DroppedRole[] = []
+  // Each once: a role two held roles inherit, or one inherited and a default, is one report. The
+  // set is made on the first drop: most role sets drop nothing.
+  let reported: Set<string> | undefined
+  const drop = (role: string, reason: DroppedRole['reason']): void => {
+    reported ??= new Set()
+    if (!reported.has(role)) dropped.push({ role, reason })
+    reported.add(role)
+  }
   const allowedFor = (role: CompiledRole): boolean =>
     role.subjectTypes === undefined ||
     (subjectType !== undefined && role.subjectTypes.has(subjectType))
@@ -58,8 +67,8 @@ export function buildRoleSet(
   for (const name of heldNames) {
     const index = policy.roleIndex.get(name)
     const role = index === undefined ? undefined : policy.roles[index]
-    if (role === undefined) dropped.push({ role: name, reason: 'unknown-role' })
-    else if (!allowedFor(role)) dropped.push({ role: name, reason: 'subject-type' })
+    if (role === undefined) drop(name, 'unknown-role')
+    else if (!allowedFor(role)) drop(name, 'subject-type')
     else held.add(role.index)
   }
   const expand = (start: Iterable<number>, into: Set<number>): void => {
@@ -68,7 +77,7 @@ export function buildRoleSet(
       const role = policy.roles[index] as CompiledRole
       if (into.has(index)) continue
       if (!allowedFor(role)) {
-        dropped.push({ role: role.name, reason: 'subject-type' })
+        drop(role.name, 'subject-type')
         continue
       }
       into.add(index)
@@ -105,8 +114,13 @@ function findConflict(
   if (held.size > 1) {
     for (const index of withInherited) {
       if (!(policy.roles[index] as CompiledRole).exclusive) continue
-      const other = [...held].find((h) => h !== index) as number
-      return { kind: 'exclusive', roles: [name(index), name(other)] }
+      // The partner named is a held role that does not bring the exclusive one itself: with `ops`
+      // inheriting exclusive `ro`, ops+other conflicts over `other`, not over `ops`. Only when
+      // every other held role brings it (or is it) is one of those named.
+      const other =
+        [...held].find((h) => h !== index && !inherits(policy, h, index)) ??
+        [...held].find((h) => h !== index)
+      return { kind: 'exclusive', roles: [name(index), name(other as number)] }
     }
   }
   for (const [a, b] of policy.conflicts) {
@@ -114,6 +128,19 @@ function findConflict(
       return { kind: 'conflict', roles: [name(a), name(b)] }
   }
   return undefined
+}
+
+/** Whether role `from` inherits role `target`, directly or through other roles. */
+function inherits(policy: CompiledPolicy, from: number, target: number): boolean {
+  const seen = new Set<number>()
+  const queue = [...(policy.roles[from] as CompiledRole).inherits]
+  for (let index = queue.pop(); index !== undefined; index = queue.pop()) {
+    if (index === target) return true
+    if (seen.has(index)) continue
+    seen.add(index)
+    queue.push(...(policy.roles[index] as CompiledRole).inherits)
+  }
+  return false
 }
 
 function mergeTables(

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import {
   AssignmentError,
   assigned,
+  assignmentsProblem,
   checkAssignments,
   notifyListeners,
   reportSafely,
@@ -198,10 +199,17 @@ export function redisAssignmentStore({
   }
   const index = roleIndex(indexDeps)
 
+  /**
+   * Commits what `compute` makes of the subject's record. Only `check`ed changes are held to the
+   * policy's rules: a revoke (and a delete) only takes away, and the roles left may have broken a
+   * rule since they were given (a custom role updated with subject types), which must not keep a
+   * role the admin takes away.
+   */
   const change = async (
     subjectId: string,
     compute: (current: Assignments | undefined, epoch: string | null) => Next,
     description: AssignmentChange,
+    check: boolean,
   ): Promise<void> => {
     checkSubjectId(subjectId)
     try {
@@ -216,7 +224,7 @@ export function redisAssignmentStore({
       if (next !== undefined) {
         if (assignments !== undefined && encodeAssignments(next) === encodeAssignments(assignments))
           return
-        checkAssignments(rolegate.policy, subjectId, next)
+        if (check) checkAssignments(rolegate.policy, subjectId, next)
       }
       const token = newToken()
       let committed: boolean
@@ -284,6 +292,7 @@ export function redisAssignmentStore({
         subjectId,
         (current) => assigned(current, role, options),
         described('assign', subjectId, role, scope),
+        true,
       )
     },
     revoke(subjectId, role, options) {
@@ -292,10 +301,26 @@ export function redisAssignmentStore({
         subjectId,
         (current) => (current === undefined ? UNCHANGED : revoked(current, role, options)),
         described('revoke', subjectId, role, scope),
+        false,
       )
     },
-    set(subjectId, assignments) {
-      return change(subjectId, () => structuredClone(assignments), described('set', subjectId))
+    async set(subjectId, assignments) {
+      // What set is given comes from an admin screen or an import: its shape is checked before it
+      // is encoded, as core's memory store does, so a string of roles is not one role per character.
+      const problem = assignmentsProblem(assignments)
+      if (problem !== undefined)
+        throw invalidArgument(
+          `the assignments given for subject "${subjectId}" are malformed: ${problem}`,
+        )
+      let copy: Assignments
+      try {
+        copy = structuredClone(assignments)
+      } catch (cause) {
+        throw invalidArgument(
+          `the assignments given for subject "${subjectId}" are not plain data: ${(cause as Error).message}`,
+        )
+      }
+      return change(subjectId, () => copy, described('set', subjectId), true)
     },
     delete(subjectId) {
       return change(
@@ -303,6 +328,7 @@ export function redisAssignmentStore({
         // A record with an epoch but no assignments (half a record) is still deleted.
         (current, epoch) => (current === undefined && epoch === null ? UNCHANGED : undefined),
         described('delete', subjectId),
+        false,
       )
     },
     async list({ role, scope }) {

@@ -65,6 +65,23 @@ async function instances(options: {
 }
 
 describe('redisContextResolver, strict', () => {
+  test('a malformed subject with a stored record is refused as malformed, never merged', async () => {
+    const { storeA, resolve } = await instances({ mode: 'strict' })
+    await storeA.assign('u', 'viewer')
+    await expect(
+      resolve({ id: 'u', roles: 'admin' } as unknown as { id: string }),
+    ).rejects.toMatchObject({
+      code: 'ERR_ROLEGATE_INVALID_SUBJECT',
+      message: 'Invalid subject: "roles" must be a list of role names',
+    })
+    await expect(
+      resolve({ id: 'u', type: null } as unknown as { id: string }),
+    ).rejects.toMatchObject({
+      code: 'ERR_ROLEGATE_INVALID_SUBJECT',
+      message: 'Invalid subject: "type" must be a string',
+    })
+  })
+
   test('a change made elsewhere is seen by the very next request', async () => {
     const { storeA, resolve } = await instances({ mode: 'strict' })
     await storeA.assign('u', 'standard')

@@ -75,6 +75,12 @@ export interface CompiledPolicy {
   readonly conflicts: readonly (readonly [number, number])[]
   /** Every valid `resource:action` string. */
   readonly permissions: ReadonlyMap<string, CompiledPermission>
+  /**
+   * Names of the conditions the policy was compiled with (`createRolegate`'s), so that grants
+   * given at run time (a subject's direct grants) are checked as the policy's were; `undefined`
+   * when compiled without them.
+   */
+  readonly conditionNames: ReadonlySet<string> | undefined
 }
 
 /**
@@ -133,6 +139,7 @@ export function compilePolicy(input: unknown, options: ValidateOptions = {}): Co
       ([a, b]) => [roleIndex.get(a) as number, roleIndex.get(b) as number] as const,
     ),
     permissions,
+    conditionNames: options.conditions === undefined ? undefined : new Set(options.conditions),
   }
 }
 

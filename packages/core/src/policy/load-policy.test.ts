@@ -69,6 +69,61 @@ describe('loadPolicy', () => {
     ])
   })
 
+  test('keys written differently that load as the same key are refused, naming both', () => {
+    const yaml = file(
+      'same.yaml',
+      'resources: ["1"]\nroles:\n  r:\n    grants:\n      1: none\n      "1": write\n' +
+        '  true: {}\n  "true": { superuser: true }\n  ~: {}\n  "": {}\n',
+    )
+    expect(problemsOf(() => loadPolicy(yaml))).toEqual([
+      {
+        file: yaml,
+        path: 'line 6, column 7',
+        message:
+          'the key "1" and the key 1 (line 5, column 7) are the same key "1" once loaded; only the last would count',
+      },
+      {
+        file: yaml,
+        path: 'line 8, column 3',
+        message:
+          'the key "true" and the key true (line 7, column 3) are the same key "true" once loaded; only the last would count',
+      },
+      {
+        file: yaml,
+        path: 'line 10, column 3',
+        message:
+          'the key "" and the key ~ (line 9, column 3) are the same key "" once loaded; only the last would count',
+      },
+    ])
+    // Flow style, as JSON-like YAML is written: JSON itself has only string keys.
+    const flow = file(
+      'flow.yaml',
+      '{"resources": ["1"], "roles": {"r": {"grants": {"1": "none", 1: "write"}}}}',
+    )
+    expect(problemsOf(() => loadPolicy(flow))).toEqual([
+      {
+        file: flow,
+        path: 'line 1, column 62',
+        message:
+          'the key 1 and the key "1" (line 1, column 49) are the same key "1" once loaded; only the last would count',
+      },
+    ])
+  })
+
+  test('a key that is not a plain name (an alias, a list) is refused with its line', () => {
+    const path = file(
+      'alias-key.yaml',
+      'resources: [a]\nname: &n a\nroles:\n  r:\n    grants:\n      a: none\n      *n : write\n',
+    )
+    expect(problemsOf(() => loadPolicy(path))).toEqual([
+      {
+        file: path,
+        path: 'line 7, column 7',
+        message: 'the key *n is not a plain name (a list, a map or an alias)',
+      },
+    ])
+  })
+
   test('syntax errors and unreadable files are PolicyErrors naming the file', () => {
     const path = file('broken.yaml', 'resources: [a\nroles: {}\n')
     expect(

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { extname } from 'node:path'
-import { parseDocument } from 'yaml'
+import { LineCounter, parseDocument } from 'yaml'
 import { PolicyError, type PolicyProblem } from '../errors.js'
+import { keyCollisions } from './key-collisions.js'
 import type { PolicyInput } from './types.js'
 import { findPolicyProblems, type ValidateOptions } from './validate-policy.js'
 
@@ -13,7 +14,8 @@ export interface LoadPolicyOptions extends ValidateOptions {
 
 /**
  * Parses policy text (JSON or YAML) and validates it. Duplicate keys are refused in both formats,
- * since JSON.parse would silently keep the last grant of a duplicated path.
+ * since JSON.parse would silently keep the last grant of a duplicated path; so are keys written
+ * differently that load as the same one (`1` and `"1"`).
  *
  * @throws {@link PolicyError} whose problems name `file` and the path inside it.
  */
@@ -23,7 +25,13 @@ export function parsePolicy(
   options: LoadPolicyOptions = {},
 ): PolicyInput {
   // YAML 1.2 is a superset of JSON, so one parser serves both and reports lines for both.
-  const document = parseDocument(text, { uniqueKeys: true, prettyErrors: true, strict: true })
+  const lines = new LineCounter()
+  const document = parseDocument(text, {
+    uniqueKeys: true,
+    prettyErrors: true,
+    strict: true,
+    lineCounter: lines,
+  })
   const syntax: PolicyProblem[] = document.errors.map((error) => {
     const line = error.linePos?.[0]
     return {
@@ -33,6 +41,8 @@ export function parsePolicy(
     }
   })
   if (syntax.length > 0) throw new PolicyError(syntax)
+  const collisions = keyCollisions(document, text, lines, file)
+  if (collisions.length > 0) throw new PolicyError(collisions)
   const format = options.format ?? (extname(file).toLowerCase() === '.json' ? 'json' : 'yaml')
   if (format === 'json' && !isJsonText(text)) {
     throw new PolicyError([

@@ -90,7 +90,12 @@ export interface Subject {
   readonly roles?: readonly string[] | undefined
   /** Roles held in one scope only: `{ 'team:42': ['admin'] }`. */
   readonly scoped?: Readonly<Record<string, readonly string[]>> | undefined
-  /** Direct grants beside roles (PortaBilling's ACLs), written like a role's grants. */
+  /**
+   * Direct grants beside roles (PortaBilling's ACLs), written like a role's grants. A conditional
+   * one (`{ actions, when }`) counts when its condition holds for the instance, as in a role.
+   * Entries on undeclared resources, with unknown actions, or naming a condition the rolegate has
+   * no function for grant nothing.
+   */
   readonly grants?: Readonly<Record<string, GrantInput>> | undefined
   /** What conditions read, e.g. a customer id or an email domain. */
   readonly attributes?: Readonly<Record<string, unknown>> | undefined

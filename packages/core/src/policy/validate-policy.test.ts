@@ -147,6 +147,81 @@ describe('policy validation lists every problem with its path', () => {
     expect(findPolicyProblems(input)).toEqual(problems)
   })
 
+  test('values JSON cannot write are reported by their type, never thrown', () => {
+    const cycle: Record<string, unknown> = {}
+    cycle['self'] = cycle
+    const policy = {
+      resources: ['a', 'b'],
+      actions: { x: [1n] },
+      roles: {
+        big: { grants: { a: 1n, b: ['read', 2n] } },
+        loop: { grants: { a: [cycle], b: cycle } },
+      },
+    }
+    expect(findPolicyProblems(policy)).toEqual([
+      { path: 'policy.actions.x[0]', message: 'implies unknown action a bigint' },
+      {
+        path: 'policy.roles.big.grants.a',
+        message:
+          'bad level a bigint: use "none", an action, a list of actions or { actions, when }',
+      },
+      { path: 'policy.roles.big.grants.b[1]', message: 'unknown action a bigint' },
+      { path: 'policy.roles.loop.grants.a[0]', message: 'unknown action an object' },
+      { path: 'policy.roles.loop.grants.b.self', message: 'unknown key "self"' },
+      {
+        path: 'policy.roles.loop.grants.b.actions',
+        message: 'must be an action or a non-empty list of actions',
+      },
+      { path: 'policy.roles.loop.grants.b.when', message: 'must name a condition' },
+    ])
+    expect(() => createRolegate({ policy: policy as never })).toThrow(PolicyError)
+  })
+
+  test('holes in lists are problems at their index, not skipped', () => {
+    const policy = {
+      // eslint-disable-next-line no-sparse-arrays
+      resources: ['a', , 'b'],
+      // eslint-disable-next-line no-sparse-arrays
+      actions: { x: ['read', , 'write'] },
+      roles: {
+        // eslint-disable-next-line no-sparse-arrays
+        r: { inherits: [, 's'], subjectTypes: ['user', ,], grants: { a: ['read', , 'x'] } },
+        s: {},
+      },
+      // eslint-disable-next-line no-sparse-arrays
+      conflicts: [[, 's']],
+      // eslint-disable-next-line no-sparse-arrays
+      defaults: ['s', ,],
+    }
+    expect(findPolicyProblems(policy)).toEqual([
+      { path: 'policy.resources[1]', message: 'a resource path must be a string' },
+      { path: 'policy.actions.x[1]', message: 'implies unknown action undefined' },
+      { path: 'policy.roles.r.inherits[0]', message: 'a role name must be a string' },
+      {
+        path: 'policy.roles.r.subjectTypes[1]',
+        message: 'a subject type must be a non-empty string',
+      },
+      { path: 'policy.roles.r.grants.a[1]', message: 'unknown action undefined' },
+      { path: 'policy.conflicts[0][0]', message: 'a role name must be a string' },
+      { path: 'policy.defaults[1]', message: 'a role name must be a string' },
+    ])
+    expect(() => createRolegate({ policy: policy as never })).toThrow(PolicyError)
+  })
+
+  test('a policy whose reading throws (a getter, a Proxy) is a problem, not a crash', () => {
+    const policy = {
+      resources: ['a'],
+      roles: {
+        get r(): never {
+          throw new Error('boom')
+        },
+      },
+    }
+    expect(findPolicyProblems(policy)).toEqual([
+      { path: 'policy', message: 'cannot be read as plain data: boom' },
+    ])
+  })
+
   test('more actions than the engine has bits for is a problem, not a crash', () => {
     const actions = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`a${i}`, []]))
     expect(findPolicyProblems({ resources: [], actions, roles: {} })).toEqual([

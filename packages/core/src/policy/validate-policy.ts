@@ -1,4 +1,4 @@
-import { PolicyError, type PolicyProblem } from '../errors.js'
+import { PolicyError, describeValue, type PolicyProblem } from '../errors.js'
 import { isRecord } from '../is-record.js'
 import { nameProblem, pathPrefixes, pathStep, resourcePathProblem } from './names.js'
 import type { PolicyInput } from './types.js'
@@ -25,11 +25,28 @@ export interface ValidateOptions {
 
 type Obj = Readonly<Record<string, unknown>>
 
-/** A value as it would be written in JSON, for messages; `undefined` and functions by name. */
+/**
+ * A value as it would be written in JSON, for messages; `undefined` and functions by name. What
+ * JSON cannot write (a BigInt, a cycle, a throwing `toJSON` or getter) is named by its type, so
+ * that a message never throws in place of the problem it reports.
+ */
 function show(value: unknown): string {
   const unrepresentable =
     value === undefined || typeof value === 'function' || typeof value === 'symbol'
-  return unrepresentable ? String(value) : JSON.stringify(value)
+  if (unrepresentable) return String(value)
+  try {
+    return JSON.stringify(value)
+  } catch {
+    return describeValue(value)
+  }
+}
+
+/**
+ * Visits every index of a list, holes included (as `undefined`): `forEach` and `every` skip holes,
+ * and a sparse `['a', , 'b']` would pass unchecked and crash the compiler.
+ */
+function eachItem(list: readonly unknown[], visit: (item: unknown, index: number) => void): void {
+  for (let i = 0; i < list.length; i++) visit(list[i], i)
 }
 
 function keysOf(value: Obj): string[] {
@@ -45,9 +62,20 @@ export function findPolicyProblems(input: unknown, options: ValidateOptions = {}
   const report = (path: string, message: string): void => {
     problems.push({ path, message })
   }
+  try {
+    checkPolicy(input, options, report)
+  } catch (error) {
+    // Only data that is not plain gets here (a getter or a Proxy that throws): it is a problem too.
+    const why = error instanceof Error ? error.message : describeValue(error)
+    report('policy', `cannot be read as plain data: ${why}`)
+  }
+  return problems
+}
+
+function checkPolicy(input: unknown, options: ValidateOptions, report: Report): void {
   if (!isRecord(input)) {
     report('policy', 'a policy must be an object with "resources" and "roles"')
-    return problems
+    return
   }
   for (const key of keysOf(input)) {
     if (!POLICY_KEYS.has(key)) report(`policy${pathStep(key)}`, `unknown key "${key}"`)
@@ -61,7 +89,6 @@ export function findPolicyProblems(input: unknown, options: ValidateOptions = {}
   checkRoles(input.roles, { resources, actions, roleNames, conditions: options.conditions }, report)
   checkConflicts(input.conflicts, roleNames, report)
   checkRoleList(input.defaults, 'policy.defaults', roleNames, report)
-  return problems
 }
 
 /**
@@ -84,7 +111,7 @@ function checkResources(value: unknown, report: Report): Set<string> {
     return declared
   }
   const seen = new Set<string>()
-  value.forEach((path: unknown, i) => {
+  eachItem(value, (path, i) => {
     const where = `policy.resources[${i}]`
     if (typeof path !== 'string') return report(where, 'a resource path must be a string')
     const problem = resourcePathProblem(path)
@@ -122,7 +149,7 @@ function checkActions(value: unknown, report: Report): Set<string> {
       report(where, 'must be a list of the actions it implies (use [] for none)')
       continue
     }
-    implied.forEach((action: unknown, i) => {
+    eachItem(implied, (action, i) => {
       if (typeof action !== 'string' || !names.has(action)) {
         report(`${where}[${i}]`, `implies unknown action ${show(action)}`)
       }
@@ -131,11 +158,21 @@ function checkActions(value: unknown, report: Report): Set<string> {
   return names
 }
 
-interface RoleCheckContext {
-  readonly resources: ReadonlySet<string>
-  readonly actions: ReadonlySet<string>
+/** Names that exist: a set, or a compiled policy's index. */
+interface Names {
+  has(name: string): boolean
+}
+
+/** What grants are checked against: the policy's resources and actions, and the conditions. */
+export interface GrantCheckContext {
+  readonly resources: Names
+  readonly actions: Names
+  /** When absent, `when` names are not checked. */
+  readonly conditions: Names | undefined
+}
+
+interface RoleCheckContext extends GrantCheckContext {
   readonly roleNames: ReadonlySet<string>
-  readonly conditions: ReadonlySet<string> | undefined
 }
 
 function checkRoles(value: unknown, ctx: RoleCheckContext, report: Report): void {
@@ -181,7 +218,7 @@ function checkRoleList(
 ): void {
   if (value === undefined) return
   if (!Array.isArray(value)) return report(where, 'must be a list of role names')
-  value.forEach((role: unknown, i) => {
+  eachItem(value, (role, i) => {
     if (typeof role !== 'string') report(`${where}[${i}]`, 'a role name must be a string')
     else if (!roles.has(role)) report(`${where}[${i}]`, `unknown role "${role}"`)
   })
@@ -192,7 +229,7 @@ function checkSubjectTypes(value: unknown, where: string, report: Report): void 
   if (!Array.isArray(value) || value.length === 0) {
     return report(where, 'must be a non-empty list of subject types')
   }
-  value.forEach((type: unknown, i) => {
+  eachItem(value, (type, i) => {
     if (typeof type !== 'string' || type === '')
       report(`${where}[${i}]`, 'a subject type must be a non-empty string')
   })
@@ -202,7 +239,7 @@ function checkSubjectTypes(value: unknown, where: string, report: Report): void 
 export function checkGrants(
   value: unknown,
   where: string,
-  ctx: Omit<RoleCheckContext, 'roleNames'>,
+  ctx: GrantCheckContext,
   report: Report,
 ): void {
   if (value === undefined) return
@@ -217,18 +254,17 @@ export function checkGrants(
   }
 }
 
-function isPlainValidGrant(grant: unknown, actions: ReadonlySet<string>): boolean {
+function isPlainValidGrant(grant: unknown, actions: Names): boolean {
   if (typeof grant === 'string') return grant === 'none' || actions.has(grant)
   if (!Array.isArray(grant) || grant.length === 0) return false
-  return grant.every((action: unknown) => typeof action === 'string' && actions.has(action))
+  for (let i = 0; i < grant.length; i++) {
+    const action: unknown = grant[i]
+    if (typeof action !== 'string' || !actions.has(action)) return false
+  }
+  return true
 }
 
-function checkGrant(
-  grant: unknown,
-  where: string,
-  ctx: Omit<RoleCheckContext, 'roleNames'>,
-  report: Report,
-): void {
+function checkGrant(grant: unknown, where: string, ctx: GrantCheckContext, report: Report): void {
   if (grant === 'none') return
   if (typeof grant === 'string' || Array.isArray(grant))
     return checkActionList(grant, where, ctx.actions, report)
@@ -257,12 +293,7 @@ function checkGrant(
   }
 }
 
-function checkActionList(
-  value: unknown,
-  where: string,
-  actions: ReadonlySet<string>,
-  report: Report,
-): void {
+function checkActionList(value: unknown, where: string, actions: Names, report: Report): void {
   if (typeof value === 'string') {
     if (!actions.has(value)) report(where, `unknown action or level "${value}"`)
     return
@@ -270,7 +301,7 @@ function checkActionList(
   if (!Array.isArray(value) || value.length === 0) {
     return report(where, 'must be an action or a non-empty list of actions')
   }
-  value.forEach((action: unknown, i) => {
+  eachItem(value, (action, i) => {
     if (typeof action !== 'string' || !actions.has(action)) {
       report(`${where}[${i}]`, `unknown action ${show(action)}`)
     }
@@ -280,7 +311,7 @@ function checkActionList(
 function checkConflicts(value: unknown, roles: ReadonlySet<string>, report: Report): void {
   if (value === undefined) return
   if (!Array.isArray(value)) return report('policy.conflicts', 'must be a list of role pairs')
-  value.forEach((pair: unknown, i) => {
+  eachItem(value, (pair, i) => {
     const where = `policy.conflicts[${i}]`
     if (!Array.isArray(pair) || pair.length !== 2)
       return report(where, 'must be a pair of role names')

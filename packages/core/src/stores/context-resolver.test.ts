@@ -3,7 +3,27 @@ import { createRolegate } from '../create-rolegate.js'
 import { definePolicy } from '../policy/define-policy.js'
 import { contextResolver, withAssignments } from './context-resolver.js'
 import { memoryAssignmentStore } from './memory-assignment-store.js'
+import type { Subject } from '../policy/types.js'
 import type { Assignments, AssignmentStore } from './types.js'
+
+/** Malformed subjects, each with the error `rg.context` gives it. */
+const MALFORMED: [subject: unknown, message: string][] = [
+  [null, 'Invalid subject: expected an object with an "id"'],
+  [{ id: 5 }, 'Invalid subject: "id" must be a non-empty string'],
+  [{ id: 'u1', roles: 'viewer' }, 'Invalid subject: "roles" must be a list of role names'],
+  [{ id: 'u1', roles: null }, 'Invalid subject: "roles" must be a list of role names'],
+  [
+    { id: 'u1', roles: new Set(['viewer']) },
+    'Invalid subject: "roles" must be a list of role names',
+  ],
+  [{ id: 'u1', type: null }, 'Invalid subject: "type" must be a string'],
+  [{ id: 'u1', grants: null }, 'Invalid subject: "grants" must map resources to grants'],
+  [{ id: 'u1', attributes: 'x' }, 'Invalid subject: "attributes" must be an object'],
+  [
+    { id: 'u1', scoped: { 'team:1': 'viewer' } },
+    'Invalid subject: scoped["team:1"] must be a list of role names',
+  ],
+]
 
 describe('withAssignments', () => {
   const stored = {
@@ -34,6 +54,18 @@ describe('withAssignments', () => {
       attributes: undefined,
     })
     expect(Object.hasOwn(merged.scoped ?? {}, '__proto__')).toBe(true)
+  })
+
+  test('a malformed subject is refused with the error it gets alone, never merged', () => {
+    for (const [subject, message] of MALFORMED) {
+      expect(() => withAssignments(subject as Subject, stored)).toThrow(
+        expect.objectContaining({
+          name: 'TypeError',
+          code: 'ERR_ROLEGATE_INVALID_SUBJECT',
+          message,
+        }),
+      )
+    }
   })
 
   test('a bare subject takes the stored record; no record leaves the subject as it is', () => {
@@ -120,6 +152,27 @@ describe('contextResolver', () => {
     expect((await resolve({ id: 'u' })).can('invoices:read')).toBe(true)
     answer.scoped['team:1'] = [42 as unknown as string]
     await expect(resolve({ id: 'u' })).rejects.toMatchObject({ status: 503 })
+  })
+
+  test('a malformed subject is refused as such before the store is asked, with a stored record or not', async () => {
+    const store = memoryAssignmentStore({ rolegate: rg })
+    await store.assign('u1', 'viewer')
+    const asked: string[] = []
+    const counting: AssignmentStore = {
+      ...store,
+      get: (id) => {
+        asked.push(id)
+        return store.get(id)
+      },
+    }
+    const resolve = contextResolver({ rolegate: rg, store: counting })
+    for (const [subject, message] of MALFORMED) {
+      const error = { name: 'TypeError', code: 'ERR_ROLEGATE_INVALID_SUBJECT', message }
+      await expect(resolve(subject as Subject)).rejects.toMatchObject(error)
+      expect(() => rg.context(subject as Subject)).toThrow(expect.objectContaining(error))
+    }
+    expect(asked).toEqual([])
+    expect((await resolve({ id: 'u1', roles: [] })).roles().held).toEqual(['viewer'])
   })
 
   test('timeoutMs must be a positive number of milliseconds', () => {

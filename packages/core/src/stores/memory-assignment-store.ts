@@ -2,6 +2,7 @@ import type { CompiledPolicy } from '../policy/compile-policy.js'
 import { invalidArgument } from '../errors.js'
 import { notifyListeners } from '../report.js'
 import { assigned, normalizeAssignments, revoked, rolesInScope } from './assignment-edits.js'
+import { assignmentsProblem } from './assignments-problem.js'
 import { checkAssignments } from './check-assignments.js'
 import type { RoleHolding } from './policy-store.js'
 import type { AssignmentChange, Assignments, AssignmentStore } from './types.js'
@@ -33,6 +34,27 @@ function deepFreeze<T>(value: T): T {
 }
 
 /**
+ * A copy of what `set` was given, once it has the shape of assignments: it comes from an admin
+ * screen or an import, and a string of roles would otherwise be read as one role per character.
+ *
+ * @throws TypeError (`ERR_ROLEGATE_INVALID_ARGUMENT`) naming the field that is wrong.
+ */
+function givenAssignments(subjectId: string, assignments: unknown): Assignments {
+  const problem = assignmentsProblem(assignments)
+  if (problem !== undefined)
+    throw invalidArgument(
+      `the assignments given for subject "${subjectId}" are malformed: ${problem}`,
+    )
+  try {
+    return structuredClone(assignments as Assignments)
+  } catch (cause) {
+    throw invalidArgument(
+      `the assignments given for subject "${subjectId}" are not plain data: ${(cause as Error).message}`,
+    )
+  }
+}
+
+/**
  * An in-memory {@link AssignmentStore}: the default for a single instance and for tests. Every
  * change is checked and applied in one synchronous step, so concurrent calls cannot interleave.
  *
@@ -50,13 +72,20 @@ export function memoryAssignmentStore({
   const notify = (change: AssignmentChange): void => notifyListeners([onChange], [change])
   /**
    * Checks and keeps `next`, in its canonical form and frozen, then tells `onChange`; a change that
-   * changes nothing is neither kept nor told, as in `@rolegate/redis`.
+   * changes nothing is neither kept nor told, as in `@rolegate/redis`. A revoke is not checked: it
+   * only takes away, and the roles left may have broken a rule since they were given (an
+   * `updateRole` that added subject types), which must not keep a role the admin takes away.
    */
-  const commit = (subjectId: string, next: Assignments, change: AssignmentChange): void => {
+  const commit = (
+    subjectId: string,
+    next: Assignments,
+    change: AssignmentChange,
+    check: boolean,
+  ): void => {
     const current = subjects.get(subjectId)
     const normal = normalizeAssignments(next)
     if (current !== undefined && JSON.stringify(normal) === JSON.stringify(current)) return
-    checkAssignments(rolegate.policy, subjectId, normal)
+    if (check) checkAssignments(rolegate.policy, subjectId, normal)
     subjects.set(subjectId, deepFreeze(normal))
     notify(change)
   }
@@ -78,7 +107,7 @@ export function memoryAssignmentStore({
     assign(subjectId, role, options) {
       return later(subjectId, () => {
         const next = assigned(subjects.get(subjectId), role, options)
-        commit(subjectId, next, described('assign', subjectId, role, options?.scope))
+        commit(subjectId, next, described('assign', subjectId, role, options?.scope), true)
       })
     },
     revoke(subjectId, role, options) {
@@ -86,12 +115,17 @@ export function memoryAssignmentStore({
         const current = subjects.get(subjectId)
         if (current === undefined) return
         const next = revoked(current, role, options)
-        commit(subjectId, next, described('revoke', subjectId, role, options?.scope))
+        commit(subjectId, next, described('revoke', subjectId, role, options?.scope), false)
       })
     },
     set(subjectId, assignments) {
       return later(subjectId, () =>
-        commit(subjectId, structuredClone(assignments), { kind: 'set', subjectId }),
+        commit(
+          subjectId,
+          givenAssignments(subjectId, assignments),
+          { kind: 'set', subjectId },
+          true,
+        ),
       )
     },
     delete(subjectId) {

@@ -1,5 +1,6 @@
 import { createRolegate, type Rolegate } from '../create-rolegate.js'
-import { PolicyError, UnknownRoleError, invalidArgument } from '../errors.js'
+import { PolicyError, UnknownRoleError, describeValue, invalidArgument } from '../errors.js'
+import { pathStep } from '../policy/names.js'
 import type { CompiledPolicy } from '../policy/compile-policy.js'
 import type { Condition, PolicyInput, RoleInput } from '../policy/types.js'
 
@@ -110,12 +111,24 @@ export function withCustomRoles<P extends PolicyInput>(
   return rolegate as unknown as Rolegate<P>
 }
 
-/** A role as plain JSON data: what is kept is exactly what was validated. */
-function plainRole(role: RoleInput): RoleInput {
+/**
+ * A role as plain JSON data: what is kept is exactly what was validated.
+ *
+ * @throws {@link PolicyError} naming the role when JSON cannot write it (a BigInt, a cycle).
+ */
+function plainRole(name: string, role: RoleInput): RoleInput {
   const value: unknown = role
   // Not an object: kept as given, and the validator reports it ("a role must be an object").
   if (typeof value !== 'object' || value === null) return role
-  return JSON.parse(JSON.stringify(value)) as RoleInput
+  try {
+    return JSON.parse(JSON.stringify(value)) as RoleInput
+  } catch (cause) {
+    const why = cause instanceof Error ? cause.message.split('\n')[0] : describeValue(cause)
+    throw new PolicyError(
+      [{ path: `policy.roles${pathStep(name)}`, message: `is not plain JSON data: ${why}` }],
+      { cause },
+    )
+  }
 }
 
 /** One role held by a subject, globally (`scope` undefined) or in a scope. */
@@ -165,7 +178,7 @@ function rolesWithCreated(
     throw new PolicyError([
       { path: `policy.roles.${name}`, message: `role "${name}" already exists` },
     ])
-  return { ...roles, [name]: plainRole(role) }
+  return { ...roles, [name]: plainRole(name, role) }
 }
 
 /** The custom roles once `name` is replaced by `role`. @throws unless `name` is a custom role. */
@@ -176,7 +189,7 @@ function rolesWithUpdated(
   role: RoleInput,
 ): Record<string, RoleInput> {
   assertCustom(policy, name, roles)
-  return { ...roles, [name]: plainRole(role) }
+  return { ...roles, [name]: plainRole(name, role) }
 }
 
 /** The custom roles without `name`. @throws unless `name` is a custom role. */

@@ -38,7 +38,10 @@ export interface AssignmentStore {
     role: string,
     options?: ScopeOption & { readonly type?: string },
   ): Promise<void>
-  /** Removes a role, globally or in a scope. Removing a role not held is not an error. */
+  /**
+   * Removes a role, globally or in a scope. Removing a role not held is not an error. Never refused
+   * for the roles left, which may have broken a rule since they were given: a revoke only narrows.
+   */
   revoke(subjectId: string, role: string, options?: ScopeOption): Promise<void>
   /** Replaces everything the store holds for the subject. */
   set(subjectId: string, assignments: Assignments): Promise<void>
