@@ -143,6 +143,30 @@ describe('policy validation lists every problem with its path', () => {
         },
       ],
     ],
+    [
+      // Names a matrix or a message would print: no markup, no line breaks.
+      {
+        resources: ['a'],
+        roles: {
+          r: {
+            subjectTypes: ['staff', 'staff\n<script>'],
+            grants: { a: { actions: 'read', when: 'self | forged' } },
+          },
+        },
+      },
+      [
+        {
+          path: 'policy.roles.r.subjectTypes[1]',
+          message:
+            '"staff\n<script>" is not a valid name (letters, digits, "_" and "-", not starting with "-")',
+        },
+        {
+          path: 'policy.roles.r.grants.a.when',
+          message:
+            '"self | forged" is not a valid name (letters, digits, "_" and "-", not starting with "-")',
+        },
+      ],
+    ],
   ])('malformed input %j', (input, problems) => {
     expect(findPolicyProblems(input)).toEqual(problems)
   })

@@ -231,7 +231,10 @@ function checkSubjectTypes(value: unknown, where: string, report: Report): void 
   }
   eachItem(value, (type, i) => {
     if (typeof type !== 'string' || type === '')
-      report(`${where}[${i}]`, 'a subject type must be a non-empty string')
+      return report(`${where}[${i}]`, 'a subject type must be a non-empty string')
+    // Named like roles: subject types are written into the CLI's matrices and into messages.
+    const problem = nameProblem(type)
+    if (problem !== undefined) report(`${where}[${i}]`, problem)
   })
 }
 
@@ -283,8 +286,11 @@ function checkGrant(grant: unknown, where: string, ctx: GrantCheckContext, repor
       'a conditional grant must give actions; "none" cannot be conditional',
     )
   else checkActionList(grant.actions, `${where}.actions`, ctx.actions, report)
+  const badName = typeof grant.when === 'string' ? nameProblem(grant.when) : undefined
   if (typeof grant.when !== 'string' || grant.when === '') {
     report(`${where}.when`, 'must name a condition')
+  } else if (badName !== undefined) {
+    report(`${where}.when`, badName)
   } else if (ctx.conditions !== undefined && !ctx.conditions.has(grant.when)) {
     report(
       `${where}.when`,
