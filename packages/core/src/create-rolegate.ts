@@ -111,12 +111,18 @@ export interface Rolegate<P extends PolicyInput = PolicyInput> {
 export function createRolegate<const P extends PolicyInput>(
   options: RolegateOptions<P>,
 ): Rolegate<P> {
+  // JavaScript callers and configuration files get a named error, not a TypeError from inside.
+  if (!isRecord(options)) throw invalidArgument('createRolegate takes { policy, conditions? }')
   const conditions = options.conditions ?? {}
+  if (!isRecord(conditions)) throw invalidArgument('conditions must map names to functions')
   for (const [name, fn] of Object.entries(conditions)) {
     if (typeof fn !== 'function') throw invalidArgument(`conditions.${name} must be a function`)
   }
+  const { roleSetCacheSize = 10_000 } = options
+  if (!Number.isSafeInteger(roleSetCacheSize) || roleSetCacheSize < 1)
+    throw invalidArgument('roleSetCacheSize must be a whole number of role combinations, 1 or more')
   const policy = compilePolicy(options.policy, { conditions: new Set(Object.keys(conditions)) })
-  const cache = new RoleSetCache(options.roleSetCacheSize ?? 10_000, (held, type) =>
+  const cache = new RoleSetCache(roleSetCacheSize, (held, type) =>
     buildRoleSet(policy, held, type, undefined),
   )
 

@@ -465,3 +465,31 @@ describe('hostile names neither throw nor allow', () => {
     )
   })
 })
+
+describe("createRolegate's options", () => {
+  const minimal = { resources: ['a'], roles: { r: { grants: { a: 'read' } } } } as const
+  const refused = (message: string) =>
+    expect.objectContaining({ code: 'ERR_ROLEGATE_INVALID_ARGUMENT', message }) as Error
+
+  test('what is not options, conditions or a cache size is refused by name', () => {
+    const create = createRolegate as (options: unknown) => unknown
+    expect(() => create(undefined)).toThrow(refused('createRolegate takes { policy, conditions? }'))
+    expect(() => create({ policy: minimal, conditions: ['self'] })).toThrow(
+      refused('conditions must map names to functions'),
+    )
+    expect(() => create({ policy: minimal, conditions: { self: true } })).toThrow(
+      refused('conditions.self must be a function'),
+    )
+    for (const size of [0, -1, 1.5, Number.NaN, Infinity, '100'])
+      expect(() => create({ policy: minimal, roleSetCacheSize: size })).toThrow(
+        refused('roleSetCacheSize must be a whole number of role combinations, 1 or more'),
+      )
+  })
+
+  test('a cache of one role combination still decides every subject', () => {
+    const rg = createRolegate({ policy: minimal, roleSetCacheSize: 1 })
+    expect(rg.context({ id: 'u1', roles: ['r'] }).can('a:read')).toBe(true)
+    expect(rg.context({ id: 'u2' }).can('a:read')).toBe(false)
+    expect(rg.context({ id: 'u1', roles: ['r'] }).can('a:read')).toBe(true)
+  })
+})
