@@ -1,6 +1,7 @@
 import { createRolegate, definePolicy, UnknownRoleError } from '@rolegate/core'
 import { describe, expect, test } from 'vitest'
 
+import { ClaimMappingError } from './errors.js'
 import { firstUserOfDomain, teamCreator, type FirstUserInput } from './provisioning.js'
 
 const TENANT = '11111111-1111-1111-1111-111111111111'
@@ -144,6 +145,31 @@ describe('firstUserOfDomain', () => {
       UnknownRoleError,
     )
     expect(() => firstUserOfDomain({ role: 'owner', domains: {}, rolegate })).not.toThrow()
+  })
+})
+
+describe('the options of both rules', () => {
+  // A misspelt key would be dropped in silence: scopePrefx would leave every scope team:<id>.
+  test.each([
+    [
+      'teamCreator',
+      () => teamCreator({ role: 'admin', scopePrefx: 'workspace:' } as never),
+      'unknown key "scopePrefx" in the options of teamCreator() (known: role, scopePrefix, rolegate)',
+    ],
+    [
+      'firstUserOfDomain',
+      () => firstUserOfDomain({ role: 'admin', domains: {}, domain: {}, rolegat: {} } as never),
+      'unknown keys "domain", "rolegat" in the options of firstUserOfDomain() (known: role, domains, rolegate)',
+    ],
+  ])('%s refuses an unknown key, listing the known ones', (_, make, message) => {
+    expect(make).toThrow(new ClaimMappingError(message))
+  })
+
+  test.each([
+    ['teamCreator', () => teamCreator(null as never)],
+    ['firstUserOfDomain', () => firstUserOfDomain('admin' as never)],
+  ])('%s refuses options that are not an object', (name, make) => {
+    expect(make).toThrow(new ClaimMappingError(`${name}: the options must be an object`))
   })
 })
 

@@ -56,8 +56,9 @@ const ASCII_DOMAIN = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*
  * that domain (Google `hd` equal to the domain, or Entra ID `tid` equal to the domain's tenant).
  * `email_verified` must be the boolean `true`; the string `"true"` does not count.
  *
- * @throws {@link ClaimMappingError} for a malformed domain or authority: an unknown key, an empty
- *   connection, or a `hostedDomain` not written as a lower-case ASCII domain (as `hd` is).
+ * @throws {@link ClaimMappingError} for an unknown option key, or a malformed domain or authority:
+ *   an unknown key, an empty connection, or a `hostedDomain` not written as a lower-case ASCII
+ *   domain (as `hd` is).
  * @throws {@link UnknownRoleError} when `rolegate` is given and does not declare `role`.
  *
  * @example
@@ -70,11 +71,10 @@ const ASCII_DOMAIN = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*
  * if (decision.grant) await store.assign(subject.id, decision.role)
  * ```
  */
-export function firstUserOfDomain({
-  role,
-  domains,
-  rolegate,
-}: FirstUserOfDomainOptions): (input: FirstUserInput) => Promise<FirstUserDecision> {
+export function firstUserOfDomain(
+  options: FirstUserOfDomainOptions,
+): (input: FirstUserInput) => Promise<FirstUserDecision> {
+  const { role, domains, rolegate } = checkOptions(options, 'firstUserOfDomain', FIRST_USER_KEYS)
   checkRole(role, 'firstUserOfDomain', rolegate)
   const authorities = new Map<string, DomainAuthority>()
   if (!isObject(domains))
@@ -176,6 +176,7 @@ export interface ScopedAssignment {
 /**
  * Makes the team-creator rule: whoever creates a team holds `role` in `team:<id>`.
  *
+ * @throws {@link ClaimMappingError} for an unknown option key or an empty `role` or `scopePrefix`.
  * @throws {@link UnknownRoleError} when `rolegate` is given and does not declare `role`.
  *
  * @example
@@ -185,14 +186,10 @@ export interface ScopedAssignment {
  * await store.assign(subjectId, role, { scope })
  * ```
  */
-export function teamCreator({
-  role,
-  scopePrefix = 'team:',
-  rolegate,
-}: TeamCreatorOptions): (input: {
-  readonly subjectId: string
-  readonly teamId: string
-}) => ScopedAssignment {
+export function teamCreator(
+  options: TeamCreatorOptions,
+): (input: { readonly subjectId: string; readonly teamId: string }) => ScopedAssignment {
+  const { role, scopePrefix = 'team:', rolegate } = checkOptions(options, 'teamCreator', TEAM_KEYS)
   checkRole(role, 'teamCreator', rolegate)
   if (typeof scopePrefix !== 'string' || scopePrefix === '')
     throw new ClaimMappingError('teamCreator: "scopePrefix" must be a non-empty string')
@@ -206,6 +203,19 @@ export function teamCreator({
       throw new ClaimMappingError('teamCreator: subjectId and teamId must be non-empty strings')
     return { subjectId, role, scope: scopePrefix + teamId }
   }
+}
+
+const FIRST_USER_KEYS: ReadonlySet<string> = new Set(['role', 'domains', 'rolegate'])
+const TEAM_KEYS: ReadonlySet<string> = new Set(['role', 'scopePrefix', 'rolegate'])
+
+/**
+ * Refuses options that are not an object or hold a key the rule does not know, as a connection
+ * does: a misspelt `scopePrefx` would otherwise be dropped and every scope made with the default.
+ */
+function checkOptions<O extends object>(options: O, where: string, known: ReadonlySet<string>): O {
+  if (!isObject(options)) throw new ClaimMappingError(`${where}: the options must be an object`)
+  refuseUnknownKeys(options, known, `the options of ${where}()`, {})
+  return options
 }
 
 function checkRole(role: unknown, where: string, rolegate: RoleChecker | undefined): void {
