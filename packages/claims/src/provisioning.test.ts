@@ -54,8 +54,8 @@ describe('firstUserOfDomain', () => {
     ['a domain not listed', { email: 'alice@example.org' }, 'domain-not-listed', 'example.org'],
     ['a subdomain', { email: 'alice@sub.example.com' }, 'domain-not-listed', 'sub.example.com'],
     ['a look-alike domain', { email: 'alice@examp1e.com' }, 'domain-not-listed', 'examp1e.com'],
-    ['a fullwidth domain', { email: 'alice@ｅxample.com' }, 'no-email', undefined],
-    ['two @', { email: 'alice@evil.com@example.com' }, 'no-email', undefined],
+    ['a fullwidth domain', { email: 'alice@ｅxample.com' }, 'invalid-email', undefined],
+    ['two @', { email: 'alice@evil.com@example.com' }, 'invalid-email', undefined],
     ['no email', { email: undefined }, 'no-email', undefined],
     ['an email that is not a string', { email: ['alice@example.com'] }, 'no-email', undefined],
   ])('refuses with %s', async (_, claims, reason, domain) => {
@@ -63,6 +63,60 @@ describe('firstUserOfDomain', () => {
     expect(decision).toEqual(
       domain === undefined ? { grant: false, reason } : { grant: false, reason, domain },
     )
+  })
+
+  // Each of these was granted: only the domain was checked, never the local part.
+  test.each([
+    ['a quoted local part', '"alice"@example.com'],
+    ['a quoted local part holding an @', '"alice@evil.com"@example.com'],
+    ['a newline', 'alice\n@example.com'],
+    ['a carriage return', 'alice\r@example.com'],
+    ['a tab', 'al\tice@example.com'],
+    ['a NUL', 'alice\u0000@example.com'],
+    ['DEL', 'alice\u007f@example.com'],
+    ['a C1 control (NEL)', 'alice\u0085@example.com'],
+    ['a space inside', 'al ice@example.com'],
+    ['a leading space', ' alice@example.com'],
+    ['a trailing space', 'alice@example.com '],
+    ['a no-break space', 'alice\u00a0@example.com'],
+    ['a zero-width space', 'ali\u200bce@example.com'],
+    ['a non-ASCII letter', 'alïce@example.com'],
+    ['a leading dot', '.alice@example.com'],
+    ['a trailing dot', 'alice.@example.com'],
+    ['two dots in a row', 'al..ice@example.com'],
+    ['a comment', 'alice(admin)@example.com'],
+    ['a backslash', 'al\\ice@example.com'],
+    ['angle brackets', '<alice>@example.com'],
+    ['a comma', 'alice,bob@example.com'],
+    ['an empty local part', '@example.com'],
+    ['no @', 'alice.example.com'],
+    ['an empty string', ''],
+    ['a local part of 65 characters', `${'a'.repeat(65)}@example.com`],
+    ['an address of 255 characters', `${'a'.repeat(64)}@${'b'.repeat(178)}.example.com`],
+  ])('refuses an email with %s as invalid-email', async (_, email) => {
+    expect(await firstUser(google({ email }))).toEqual({ grant: false, reason: 'invalid-email' })
+  })
+
+  test.each([
+    ['dot-atom specials', "o'brien+billing@example.com"],
+    ['every atext character', "a!#$%&'*+/=?^_`{|}~-z@example.com"],
+    ['inner dots and an upper-case domain', 'first.m.last@Example.COM'],
+    ['a local part of 64 characters', `${'a'.repeat(64)}@example.com`],
+  ])('grants with %s in the email', async (_, email) => {
+    expect(await firstUser(google({ email }))).toEqual({
+      grant: true,
+      role: 'admin',
+      domain: 'example.com',
+    })
+  })
+
+  test('judges an address of 254 characters by its domain', async () => {
+    const domain = `${'b'.repeat(177)}.example.com`
+    expect(await firstUser(google({ email: `${'a'.repeat(64)}@${domain}` }))).toEqual({
+      grant: false,
+      reason: 'domain-not-listed',
+      domain,
+    })
   })
 
   test('refuses a second user, and the domain’s user through another connection', async () => {

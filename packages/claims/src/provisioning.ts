@@ -1,8 +1,8 @@
 import { UnknownRoleError } from '@rolegate/core'
 
 import { isObject } from './claim-path.js'
-import { asciiLowerCase } from './claim-values.js'
 import type { RoleChecker } from './create-claim-mapper.js'
+import { ASCII_DOMAIN, emailDomain } from './email-domain.js'
 import { ClaimMappingError, refuseUnknownKeys } from './errors.js'
 
 /**
@@ -34,9 +34,14 @@ export interface FirstUserInput {
   readonly isFirstUserOfDomain: (domain: string) => boolean | Promise<boolean>
 }
 
-/** Why the first-user rule did not grant its role. */
+/**
+ * Why the first-user rule did not grant its role. `no-email`: the `email` claim is missing or not
+ * a string; `invalid-email`: it is a string but not an address the rule counts (see
+ * {@link firstUserOfDomain}).
+ */
 export type FirstUserRefusal =
   | 'no-email'
+  | 'invalid-email'
   | 'email-not-verified'
   | 'domain-not-listed'
   | 'other-connection'
@@ -48,13 +53,16 @@ export type FirstUserDecision =
   | { readonly grant: true; readonly role: string; readonly domain: string }
   | { readonly grant: false; readonly reason: FirstUserRefusal; readonly domain?: string }
 
-const ASCII_DOMAIN = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/
-
 /**
  * Makes the first-user-of-a-domain rule: the first user whose verified email is in a listed
  * domain gets `role`, and only when they logged in through the provider that is authoritative for
  * that domain (Google `hd` equal to the domain, or Entra ID `tid` equal to the domain's tenant).
  * `email_verified` must be the boolean `true`; the string `"true"` does not count.
+ *
+ * The email counts only in a strict form, refused as `invalid-email` otherwise: at most 254
+ * characters, exactly one `@`, a local part of 1 to 64 ASCII characters in RFC 5322 dot-atom form
+ * (letters, digits, ``!#$%&'*+/=?^_`{|}~-`` and single inner dots: no quotes, whitespace, control
+ * or non-ASCII characters), and an ASCII domain, compared after lower-casing `A`-`Z` only.
  *
  * @throws {@link ClaimMappingError} for an unknown option key, or a malformed domain or authority:
  *   an unknown key, an empty connection, or a `hostedDomain` not written as a lower-case ASCII
@@ -86,8 +94,10 @@ export function firstUserOfDomain(
   }
   return async function firstUser({ connection, claims, isFirstUserOfDomain }) {
     const own = (name: string): unknown => (Object.hasOwn(claims, name) ? claims[name] : undefined)
-    const domain = emailDomain(own('email'))
-    if (domain === undefined) return { grant: false, reason: 'no-email' }
+    const email = own('email')
+    if (typeof email !== 'string') return { grant: false, reason: 'no-email' }
+    const domain = emailDomain(email)
+    if (domain === undefined) return { grant: false, reason: 'invalid-email' }
     if (own('email_verified') !== true)
       return { grant: false, reason: 'email-not-verified', domain }
     const authority = authorities.get(domain)
@@ -142,18 +152,6 @@ function checkAuthority(domain: string, authority: unknown): DomainAuthority {
       `the hostedDomain of "${domain}" (${JSON.stringify(hostedDomain)}) is not a lower-case ASCII domain, as Google's hd claim is`,
     )
   return authority as DomainAuthority
-}
-
-/**
- * The domain of an email address, lower-cased in ASCII only. An address with a non-ASCII domain,
- * several `@`, or no local part gives `undefined`: it never matches a listed domain.
- */
-function emailDomain(email: unknown): string | undefined {
-  if (typeof email !== 'string') return undefined
-  const at = email.indexOf('@')
-  if (at < 1 || at !== email.lastIndexOf('@')) return undefined
-  const domain = asciiLowerCase(email.slice(at + 1))
-  return ASCII_DOMAIN.test(domain) ? domain : undefined
 }
 
 /** Options of {@link teamCreator}. */
