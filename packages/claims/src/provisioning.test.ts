@@ -245,6 +245,32 @@ describe('teamCreator', () => {
     )
   })
 
+  // Each of these built a scope that looks like team:42 and is another team's, or none.
+  const atEnds = (shown: string) =>
+    `teamCreator: teamId "${shown}" has whitespace at its start or end`
+  const invisible = (shown: string, code: string) =>
+    `teamCreator: teamId "${shown}" holds a control or invisible character (U+${code})`
+  test.each([
+    ['a trailing space', '42 ', atEnds('42 ')],
+    ['a leading space', ' 42', atEnds(' 42')],
+    ['a leading tab', '\t42', atEnds('\\t42')],
+    ['a trailing no-break space', '42\u00a0', atEnds('42\\u00a0')],
+    ['a leading byte order mark', '\ufeff42', atEnds('\\ufeff42')],
+    ['a newline', '4\n2', invisible('4\\n2', '000A')],
+    ['a NUL', '42\u0000', invisible('42\\u0000', '0000')],
+    ['a C1 control (NEL)', '4\u00852', invisible('4\\u00852', '0085')],
+    ['a zero-width space', '42\u200b', invisible('42\\u200b', '200B')],
+    ['a right-to-left override', '4\u202e2', invisible('4\\u202e2', '202E')],
+  ])('refuses a team id with %s', (_, teamId, message) => {
+    const creator = teamCreator({ role: 'admin' })
+    expect(() => creator({ subjectId: 'u', teamId })).toThrow(new ClaimMappingError(message))
+  })
+
+  test('keeps inner spaces and non-ASCII letters of a team id as they are', () => {
+    const creator = teamCreator({ role: 'admin' })
+    expect(creator({ subjectId: 'u', teamId: 'Équipe 42' }).scope).toBe('team:Équipe 42')
+  })
+
   test('checks the role against the policy', () => {
     const rolegate = createRolegate({
       policy: definePolicy({ resources: ['x'], roles: { owner: { superuser: true } } }),

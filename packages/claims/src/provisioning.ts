@@ -174,6 +174,10 @@ export interface ScopedAssignment {
 /**
  * Makes the team-creator rule: whoever creates a team holds `role` in `team:<id>`.
  *
+ * The rule it returns throws a {@link ClaimMappingError} for an empty `subjectId` or `teamId`, and
+ * for a `teamId` with whitespace at its start or end or a control or invisible character anywhere
+ * (`42 `, `4\n2`, `42\u200b`): each would make a scope that looks like `team:42` and is not.
+ *
  * @throws {@link ClaimMappingError} for an unknown option key or an empty `role` or `scopePrefix`.
  * @throws {@link UnknownRoleError} when `rolegate` is given and does not declare `role`.
  *
@@ -199,8 +203,34 @@ export function teamCreator(
       teamId === ''
     )
       throw new ClaimMappingError('teamCreator: subjectId and teamId must be non-empty strings')
+    const problem = teamIdProblem(teamId)
+    if (problem !== undefined)
+      throw new ClaimMappingError(`teamCreator: teamId ${shown(teamId)} ${problem}`)
     return { subjectId, role, scope: scopePrefix + teamId }
   }
+}
+
+/** Whitespace at either end: JavaScript's `\s`, so Unicode spaces and the byte order mark too. */
+const SPACE_AT_ENDS = /^\s|\s$/u
+/** A control (C0, DEL, C1) or invisible format character (zero-width space, bidi override). */
+const INVISIBLE = /[\p{Cc}\p{Cf}]/u
+
+/** Why a team id cannot name a scope, or `undefined` when it can. */
+function teamIdProblem(teamId: string): string | undefined {
+  if (SPACE_AT_ENDS.test(teamId)) return 'has whitespace at its start or end'
+  const char = INVISIBLE.exec(teamId)?.[0]
+  if (char === undefined) return undefined
+  const code = (char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')
+  return `holds a control or invisible character (U+${code})`
+}
+
+/** A string quoted for an error message, with characters one cannot see written as escapes. */
+function shown(value: string): string {
+  return JSON.stringify(value).replace(/[\p{Cc}\p{Cf}\p{Z}]/gu, (char) => {
+    if (char === ' ') return char
+    const code = char.codePointAt(0) ?? 0
+    return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, '0')}`
+  })
 }
 
 const FIRST_USER_KEYS: ReadonlySet<string> = new Set(['role', 'domains', 'rolegate'])
