@@ -1,6 +1,7 @@
 import { isObject } from './claim-path.js'
 import { ClaimMappingError, checkEach, refuseUnknownKeys } from './errors.js'
 import { compileRule, isPositiveInteger, type ClaimRule, type CompiledRule } from './rules.js'
+import { certificateProblem } from './saml-certificate.js'
 
 /** What kind of provider data is being mapped. */
 export type ClaimKind = 'id_token' | 'access_token' | 'userinfo' | 'saml_assertion'
@@ -90,7 +91,9 @@ export interface SamlConnection extends ConnectionOptions {
   readonly issuer: string
   /**
    * The IdP's signing certificate(s), PEM or base64 DER: what `samlStrategyOptions` gives
-   * passport-saml as `idpCert`, so the certificate that validates the response is this one.
+   * passport-saml as `idpCert`, so the certificate that validates the response is this one. Each
+   * is read as node-saml reads `idpCert` (no whitespace around it; base64 with `\n` line breaks
+   * only) and must parse as an X.509 certificate, or creating the mapper throws.
    */
   readonly certificates: string | readonly string[]
 }
@@ -230,5 +233,13 @@ function optionalString(
 
 function certificatesOf(value: unknown, fail: (message: string) => never): readonly string[] {
   const list = typeof value === 'string' ? [value] : value
-  return stringList(list, '"certificates"', fail) ?? fail('a SAML connection needs "certificates"')
+  const certificates =
+    stringList(list, '"certificates"', fail) ?? fail('a SAML connection needs "certificates"')
+  // node-saml reads them only at login: one it cannot use would fail every login, not start-up.
+  checkEach(certificates, (certificate, i) => {
+    const problem = certificateProblem(certificate)
+    const which = typeof value === 'string' ? '"certificates"' : `"certificates[${i}]"`
+    if (problem !== undefined) fail(`${which} ${problem}`)
+  })
+  return certificates
 }

@@ -5,6 +5,7 @@ import { createClaimMapper, type ClaimInput } from './create-claim-mapper.js'
 import type { Connection } from './connections.js'
 import type { ClaimRule } from './rules.js'
 import { ClaimMappingError } from './errors.js'
+import { TEST_CERTIFICATE_A } from './saml-certificates.test-support.js'
 
 const ISS = 'https://sso.example.test/realms/billing'
 
@@ -727,7 +728,7 @@ describe('createClaimMapper: default roles and overage', () => {
         idp: {
           protocol: 'saml',
           issuer: 'https://sts.windows.net/t/',
-          certificates: 'CERT',
+          certificates: TEST_CERTIFICATE_A,
           rules: [{ id: 'g', claim: groupsUri, map: { gid: 'admin' } }],
         },
       },

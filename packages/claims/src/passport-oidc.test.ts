@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest'
 
 import { createClaimMapper } from './create-claim-mapper.js'
 import { oidcVerify, type OidcTokens } from './passport-oidc.js'
+import { TEST_CERTIFICATE_A } from './saml-certificates.test-support.js'
 
 const ISS = 'https://tenant.okta.test/oauth2/default'
 
@@ -14,7 +15,12 @@ const mapper = createClaimMapper({
       rules: [{ id: 'groups', claim: 'groups', map: { 'Billing Admins': 'admin' } }],
       defaultRoles: ['analyst'],
     },
-    saml: { protocol: 'saml', issuer: 'https://idp.test', certificates: 'CERT', rules: [] },
+    saml: {
+      protocol: 'saml',
+      issuer: 'https://idp.test',
+      certificates: TEST_CERTIFICATE_A,
+      rules: [],
+    },
   },
 })
 

@@ -4,6 +4,7 @@ import { describe, expect, test } from 'vitest'
 import { createClaimMapper } from './create-claim-mapper.js'
 import { samlStrategyOptions, samlVerify } from './passport-saml.js'
 import { SAML_ATTRIBUTES } from './presets/saml.js'
+import { TEST_CERTIFICATE_A, TEST_CERTIFICATE_B } from './saml-certificates.test-support.js'
 
 const IDP = 'https://idp.example.test'
 
@@ -12,10 +13,10 @@ const mapper = createClaimMapper({
     adfs: {
       protocol: 'saml',
       issuer: IDP,
-      certificates: ['CERT-A', 'CERT-B'],
+      certificates: [TEST_CERTIFICATE_A, TEST_CERTIFICATE_B],
       rules: [{ id: 'roles', claim: SAML_ATTRIBUTES.role, map: { 'Billing Admins': 'admin' } }],
     },
-    single: { protocol: 'saml', issuer: IDP, certificates: 'CERT', rules: [] },
+    single: { protocol: 'saml', issuer: IDP, certificates: TEST_CERTIFICATE_A, rules: [] },
     oidc: { protocol: 'oidc', issuer: IDP, rules: [] },
   },
 })
@@ -135,12 +136,12 @@ describe('samlStrategyOptions', () => {
   test('takes the trusted issuer and certificates from the connection', () => {
     expect(samlStrategyOptions({ mapper, connection: 'adfs' })).toEqual({
       idpIssuer: IDP,
-      idpCert: ['CERT-A', 'CERT-B'],
+      idpCert: [TEST_CERTIFICATE_A, TEST_CERTIFICATE_B],
       wantAssertionsSigned: true,
     })
     expect(samlStrategyOptions({ mapper, connection: 'single' })).toEqual({
       idpIssuer: IDP,
-      idpCert: 'CERT',
+      idpCert: TEST_CERTIFICATE_A,
       wantAssertionsSigned: true,
     })
   })

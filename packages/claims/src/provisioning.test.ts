@@ -1,6 +1,7 @@
 import { createRolegate, definePolicy, UnknownRoleError } from '@rolegate/core'
 import { describe, expect, test } from 'vitest'
 
+import { ClaimMappingError } from './errors.js'
 import { firstUserOfDomain, teamCreator, type FirstUserInput } from './provisioning.js'
 
 const TENANT = '11111111-1111-1111-1111-111111111111'
@@ -53,8 +54,8 @@ describe('firstUserOfDomain', () => {
     ['a domain not listed', { email: 'alice@example.org' }, 'domain-not-listed', 'example.org'],
     ['a subdomain', { email: 'alice@sub.example.com' }, 'domain-not-listed', 'sub.example.com'],
     ['a look-alike domain', { email: 'alice@examp1e.com' }, 'domain-not-listed', 'examp1e.com'],
-    ['a fullwidth domain', { email: 'alice@ｅxample.com' }, 'no-email', undefined],
-    ['two @', { email: 'alice@evil.com@example.com' }, 'no-email', undefined],
+    ['a fullwidth domain', { email: 'alice@ｅxample.com' }, 'invalid-email', undefined],
+    ['two @', { email: 'alice@evil.com@example.com' }, 'invalid-email', undefined],
     ['no email', { email: undefined }, 'no-email', undefined],
     ['an email that is not a string', { email: ['alice@example.com'] }, 'no-email', undefined],
   ])('refuses with %s', async (_, claims, reason, domain) => {
@@ -62,6 +63,60 @@ describe('firstUserOfDomain', () => {
     expect(decision).toEqual(
       domain === undefined ? { grant: false, reason } : { grant: false, reason, domain },
     )
+  })
+
+  // Each of these was granted: only the domain was checked, never the local part.
+  test.each([
+    ['a quoted local part', '"alice"@example.com'],
+    ['a quoted local part holding an @', '"alice@evil.com"@example.com'],
+    ['a newline', 'alice\n@example.com'],
+    ['a carriage return', 'alice\r@example.com'],
+    ['a tab', 'al\tice@example.com'],
+    ['a NUL', 'alice\u0000@example.com'],
+    ['DEL', 'alice\u007f@example.com'],
+    ['a C1 control (NEL)', 'alice\u0085@example.com'],
+    ['a space inside', 'al ice@example.com'],
+    ['a leading space', ' alice@example.com'],
+    ['a trailing space', 'alice@example.com '],
+    ['a no-break space', 'alice\u00a0@example.com'],
+    ['a zero-width space', 'ali\u200bce@example.com'],
+    ['a non-ASCII letter', 'alïce@example.com'],
+    ['a leading dot', '.alice@example.com'],
+    ['a trailing dot', 'alice.@example.com'],
+    ['two dots in a row', 'al..ice@example.com'],
+    ['a comment', 'alice(admin)@example.com'],
+    ['a backslash', 'al\\ice@example.com'],
+    ['angle brackets', '<alice>@example.com'],
+    ['a comma', 'alice,bob@example.com'],
+    ['an empty local part', '@example.com'],
+    ['no @', 'alice.example.com'],
+    ['an empty string', ''],
+    ['a local part of 65 characters', `${'a'.repeat(65)}@example.com`],
+    ['an address of 255 characters', `${'a'.repeat(64)}@${'b'.repeat(178)}.example.com`],
+  ])('refuses an email with %s as invalid-email', async (_, email) => {
+    expect(await firstUser(google({ email }))).toEqual({ grant: false, reason: 'invalid-email' })
+  })
+
+  test.each([
+    ['dot-atom specials', "o'brien+billing@example.com"],
+    ['every atext character', "a!#$%&'*+/=?^_`{|}~-z@example.com"],
+    ['inner dots and an upper-case domain', 'first.m.last@Example.COM'],
+    ['a local part of 64 characters', `${'a'.repeat(64)}@example.com`],
+  ])('grants with %s in the email', async (_, email) => {
+    expect(await firstUser(google({ email }))).toEqual({
+      grant: true,
+      role: 'admin',
+      domain: 'example.com',
+    })
+  })
+
+  test('judges an address of 254 characters by its domain', async () => {
+    const domain = `${'b'.repeat(177)}.example.com`
+    expect(await firstUser(google({ email: `${'a'.repeat(64)}@${domain}` }))).toEqual({
+      grant: false,
+      reason: 'domain-not-listed',
+      domain,
+    })
   })
 
   test('refuses a second user, and the domain’s user through another connection', async () => {
@@ -147,6 +202,31 @@ describe('firstUserOfDomain', () => {
   })
 })
 
+describe('the options of both rules', () => {
+  // A misspelt key would be dropped in silence: scopePrefx would leave every scope team:<id>.
+  test.each([
+    [
+      'teamCreator',
+      () => teamCreator({ role: 'admin', scopePrefx: 'workspace:' } as never),
+      'unknown key "scopePrefx" in the options of teamCreator() (known: role, scopePrefix, rolegate)',
+    ],
+    [
+      'firstUserOfDomain',
+      () => firstUserOfDomain({ role: 'admin', domains: {}, domain: {}, rolegat: {} } as never),
+      'unknown keys "domain", "rolegat" in the options of firstUserOfDomain() (known: role, domains, rolegate)',
+    ],
+  ])('%s refuses an unknown key, listing the known ones', (_, make, message) => {
+    expect(make).toThrow(new ClaimMappingError(message))
+  })
+
+  test.each([
+    ['teamCreator', () => teamCreator(null as never)],
+    ['firstUserOfDomain', () => firstUserOfDomain('admin' as never)],
+  ])('%s refuses options that are not an object', (name, make) => {
+    expect(make).toThrow(new ClaimMappingError(`${name}: the options must be an object`))
+  })
+})
+
 describe('teamCreator', () => {
   test('gives the creator the role in team:<id>', () => {
     const creator = teamCreator({ role: 'admin' })
@@ -163,6 +243,32 @@ describe('teamCreator', () => {
     expect(() => creator({ subjectId: 'u', teamId: '' })).toThrow(
       'Claim mapping: teamCreator: subjectId and teamId must be non-empty strings',
     )
+  })
+
+  // Each of these built a scope that looks like team:42 and is another team's, or none.
+  const atEnds = (shown: string) =>
+    `teamCreator: teamId "${shown}" has whitespace at its start or end`
+  const invisible = (shown: string, code: string) =>
+    `teamCreator: teamId "${shown}" holds a control or invisible character (U+${code})`
+  test.each([
+    ['a trailing space', '42 ', atEnds('42 ')],
+    ['a leading space', ' 42', atEnds(' 42')],
+    ['a leading tab', '\t42', atEnds('\\t42')],
+    ['a trailing no-break space', '42\u00a0', atEnds('42\\u00a0')],
+    ['a leading byte order mark', '\ufeff42', atEnds('\\ufeff42')],
+    ['a newline', '4\n2', invisible('4\\n2', '000A')],
+    ['a NUL', '42\u0000', invisible('42\\u0000', '0000')],
+    ['a C1 control (NEL)', '4\u00852', invisible('4\\u00852', '0085')],
+    ['a zero-width space', '42\u200b', invisible('42\\u200b', '200B')],
+    ['a right-to-left override', '4\u202e2', invisible('4\\u202e2', '202E')],
+  ])('refuses a team id with %s', (_, teamId, message) => {
+    const creator = teamCreator({ role: 'admin' })
+    expect(() => creator({ subjectId: 'u', teamId })).toThrow(new ClaimMappingError(message))
+  })
+
+  test('keeps inner spaces and non-ASCII letters of a team id as they are', () => {
+    const creator = teamCreator({ role: 'admin' })
+    expect(creator({ subjectId: 'u', teamId: 'Équipe 42' }).scope).toBe('team:Équipe 42')
   })
 
   test('checks the role against the policy', () => {

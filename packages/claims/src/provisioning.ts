@@ -1,8 +1,8 @@
 import { UnknownRoleError } from '@rolegate/core'
 
 import { isObject } from './claim-path.js'
-import { asciiLowerCase } from './claim-values.js'
 import type { RoleChecker } from './create-claim-mapper.js'
+import { ASCII_DOMAIN, emailDomain } from './email-domain.js'
 import { ClaimMappingError, refuseUnknownKeys } from './errors.js'
 
 /**
@@ -34,9 +34,14 @@ export interface FirstUserInput {
   readonly isFirstUserOfDomain: (domain: string) => boolean | Promise<boolean>
 }
 
-/** Why the first-user rule did not grant its role. */
+/**
+ * Why the first-user rule did not grant its role. `no-email`: the `email` claim is missing or not
+ * a string; `invalid-email`: it is a string but not an address the rule counts (see
+ * {@link firstUserOfDomain}).
+ */
 export type FirstUserRefusal =
   | 'no-email'
+  | 'invalid-email'
   | 'email-not-verified'
   | 'domain-not-listed'
   | 'other-connection'
@@ -48,16 +53,20 @@ export type FirstUserDecision =
   | { readonly grant: true; readonly role: string; readonly domain: string }
   | { readonly grant: false; readonly reason: FirstUserRefusal; readonly domain?: string }
 
-const ASCII_DOMAIN = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/
-
 /**
  * Makes the first-user-of-a-domain rule: the first user whose verified email is in a listed
  * domain gets `role`, and only when they logged in through the provider that is authoritative for
  * that domain (Google `hd` equal to the domain, or Entra ID `tid` equal to the domain's tenant).
  * `email_verified` must be the boolean `true`; the string `"true"` does not count.
  *
- * @throws {@link ClaimMappingError} for a malformed domain or authority: an unknown key, an empty
- *   connection, or a `hostedDomain` not written as a lower-case ASCII domain (as `hd` is).
+ * The email counts only in a strict form, refused as `invalid-email` otherwise: at most 254
+ * characters, exactly one `@`, a local part of 1 to 64 ASCII characters in RFC 5322 dot-atom form
+ * (letters, digits, ``!#$%&'*+/=?^_`{|}~-`` and single inner dots: no quotes, whitespace, control
+ * or non-ASCII characters), and an ASCII domain, compared after lower-casing `A`-`Z` only.
+ *
+ * @throws {@link ClaimMappingError} for an unknown option key, or a malformed domain or authority:
+ *   an unknown key, an empty connection, or a `hostedDomain` not written as a lower-case ASCII
+ *   domain (as `hd` is).
  * @throws {@link UnknownRoleError} when `rolegate` is given and does not declare `role`.
  *
  * @example
@@ -70,11 +79,10 @@ const ASCII_DOMAIN = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*
  * if (decision.grant) await store.assign(subject.id, decision.role)
  * ```
  */
-export function firstUserOfDomain({
-  role,
-  domains,
-  rolegate,
-}: FirstUserOfDomainOptions): (input: FirstUserInput) => Promise<FirstUserDecision> {
+export function firstUserOfDomain(
+  options: FirstUserOfDomainOptions,
+): (input: FirstUserInput) => Promise<FirstUserDecision> {
+  const { role, domains, rolegate } = checkOptions(options, 'firstUserOfDomain', FIRST_USER_KEYS)
   checkRole(role, 'firstUserOfDomain', rolegate)
   const authorities = new Map<string, DomainAuthority>()
   if (!isObject(domains))
@@ -86,8 +94,10 @@ export function firstUserOfDomain({
   }
   return async function firstUser({ connection, claims, isFirstUserOfDomain }) {
     const own = (name: string): unknown => (Object.hasOwn(claims, name) ? claims[name] : undefined)
-    const domain = emailDomain(own('email'))
-    if (domain === undefined) return { grant: false, reason: 'no-email' }
+    const email = own('email')
+    if (typeof email !== 'string') return { grant: false, reason: 'no-email' }
+    const domain = emailDomain(email)
+    if (domain === undefined) return { grant: false, reason: 'invalid-email' }
     if (own('email_verified') !== true)
       return { grant: false, reason: 'email-not-verified', domain }
     const authority = authorities.get(domain)
@@ -144,18 +154,6 @@ function checkAuthority(domain: string, authority: unknown): DomainAuthority {
   return authority as DomainAuthority
 }
 
-/**
- * The domain of an email address, lower-cased in ASCII only. An address with a non-ASCII domain,
- * several `@`, or no local part gives `undefined`: it never matches a listed domain.
- */
-function emailDomain(email: unknown): string | undefined {
-  if (typeof email !== 'string') return undefined
-  const at = email.indexOf('@')
-  if (at < 1 || at !== email.lastIndexOf('@')) return undefined
-  const domain = asciiLowerCase(email.slice(at + 1))
-  return ASCII_DOMAIN.test(domain) ? domain : undefined
-}
-
 /** Options of {@link teamCreator}. */
 export interface TeamCreatorOptions {
   /** The role the creator of a team holds in it (Billy: Admin). */
@@ -176,6 +174,11 @@ export interface ScopedAssignment {
 /**
  * Makes the team-creator rule: whoever creates a team holds `role` in `team:<id>`.
  *
+ * The rule it returns throws a {@link ClaimMappingError} for an empty `subjectId` or `teamId`, and
+ * for a `teamId` with whitespace at its start or end or a control or invisible character anywhere
+ * (`42 `, `4\n2`, `42\u200b`): each would make a scope that looks like `team:42` and is not.
+ *
+ * @throws {@link ClaimMappingError} for an unknown option key or an empty `role` or `scopePrefix`.
  * @throws {@link UnknownRoleError} when `rolegate` is given and does not declare `role`.
  *
  * @example
@@ -185,14 +188,10 @@ export interface ScopedAssignment {
  * await store.assign(subjectId, role, { scope })
  * ```
  */
-export function teamCreator({
-  role,
-  scopePrefix = 'team:',
-  rolegate,
-}: TeamCreatorOptions): (input: {
-  readonly subjectId: string
-  readonly teamId: string
-}) => ScopedAssignment {
+export function teamCreator(
+  options: TeamCreatorOptions,
+): (input: { readonly subjectId: string; readonly teamId: string }) => ScopedAssignment {
+  const { role, scopePrefix = 'team:', rolegate } = checkOptions(options, 'teamCreator', TEAM_KEYS)
   checkRole(role, 'teamCreator', rolegate)
   if (typeof scopePrefix !== 'string' || scopePrefix === '')
     throw new ClaimMappingError('teamCreator: "scopePrefix" must be a non-empty string')
@@ -204,8 +203,47 @@ export function teamCreator({
       teamId === ''
     )
       throw new ClaimMappingError('teamCreator: subjectId and teamId must be non-empty strings')
+    const problem = teamIdProblem(teamId)
+    if (problem !== undefined)
+      throw new ClaimMappingError(`teamCreator: teamId ${shown(teamId)} ${problem}`)
     return { subjectId, role, scope: scopePrefix + teamId }
   }
+}
+
+/** Whitespace at either end: JavaScript's `\s`, so Unicode spaces and the byte order mark too. */
+const SPACE_AT_ENDS = /^\s|\s$/u
+/** A control (C0, DEL, C1) or invisible format character (zero-width space, bidi override). */
+const INVISIBLE = /[\p{Cc}\p{Cf}]/u
+
+/** Why a team id cannot name a scope, or `undefined` when it can. */
+function teamIdProblem(teamId: string): string | undefined {
+  if (SPACE_AT_ENDS.test(teamId)) return 'has whitespace at its start or end'
+  const char = INVISIBLE.exec(teamId)?.[0]
+  if (char === undefined) return undefined
+  const code = (char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')
+  return `holds a control or invisible character (U+${code})`
+}
+
+/** A string quoted for an error message, with characters one cannot see written as escapes. */
+function shown(value: string): string {
+  return JSON.stringify(value).replace(/[\p{Cc}\p{Cf}\p{Z}]/gu, (char) => {
+    if (char === ' ') return char
+    const code = char.codePointAt(0) ?? 0
+    return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, '0')}`
+  })
+}
+
+const FIRST_USER_KEYS: ReadonlySet<string> = new Set(['role', 'domains', 'rolegate'])
+const TEAM_KEYS: ReadonlySet<string> = new Set(['role', 'scopePrefix', 'rolegate'])
+
+/**
+ * Refuses options that are not an object or hold a key the rule does not know, as a connection
+ * does: a misspelt `scopePrefx` would otherwise be dropped and every scope made with the default.
+ */
+function checkOptions<O extends object>(options: O, where: string, known: ReadonlySet<string>): O {
+  if (!isObject(options)) throw new ClaimMappingError(`${where}: the options must be an object`)
+  refuseUnknownKeys(options, known, `the options of ${where}()`, {})
+  return options
 }
 
 function checkRole(role: unknown, where: string, rolegate: RoleChecker | undefined): void {

@@ -12,6 +12,7 @@ import { googleWorkspace } from './google-workspace.js'
 import { keycloak } from './keycloak.js'
 import { okta } from './okta.js'
 import { SAML_ATTRIBUTES, samlAttribute } from './saml.js'
+import { TEST_CERTIFICATE_A } from '../saml-certificates.test-support.js'
 
 const ISS = 'https://idp.example.test'
 
@@ -26,7 +27,7 @@ async function rolesFrom(
       idp:
         protocol === 'oidc'
           ? { protocol, issuer: ISS, rules }
-          : { protocol, issuer: ISS, certificates: 'CERT', rules },
+          : { protocol, issuer: ISS, certificates: TEST_CERTIFICATE_A, rules },
     },
   })
   const result = await mapper.map(
