@@ -23,6 +23,7 @@ import { subjectMessage } from './invalidation.js'
 import { DEFAULT_KEY_PREFIX, redisKeys, type RedisKeys } from './keys.js'
 import { rebuildIndex, roleIndex } from './role-index.js'
 import { illFormedIdArgument, isWellFormedId } from './subject-id.js'
+import { checkStoreLimits } from './store-limits.js'
 
 /**
  * Where the store finds the policy it enforces: a `Rolegate`, or a {@link RedisPolicyStore}, whose
@@ -162,9 +163,7 @@ export function redisAssignmentStore({
   onError,
   checkClient = true,
 }: RedisAssignmentStoreOptions): RedisAssignmentStore {
-  if (!Number.isInteger(maxAttempts) || maxAttempts < 1)
-    throw invalidArgument('maxAttempts must be a positive integer')
-  if (!(timeoutMs > 0)) throw invalidArgument('timeoutMs must be a positive number of milliseconds')
+  checkStoreLimits(timeoutMs, maxAttempts)
   if (checkClient) checkRedisClient(client)
   const keys = redisKeys(keyPrefix)
   const watchers = new Set<ChangeListener>()

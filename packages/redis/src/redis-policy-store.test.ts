@@ -44,6 +44,25 @@ const clerk: RoleInput = { description: 'Billing clerk', grants: { invoices: ['r
 // What every policy store must do alike is test/stores/policy-store-contract.ts, run on this one
 // too; here, what two instances on one Redis see.
 describe('redisPolicyStore', () => {
+  test('limits that would wait for ever or never try are refused at start-up, as by the assignment store', () => {
+    const refused = (message: string) =>
+      expect.objectContaining({ code: 'ERR_ROLEGATE_INVALID_ARGUMENT', message }) as Error
+    const rolegate = redisPolicyStore({ client, keyPrefix: prefix, policy })
+    for (const make of [
+      (limits: object) => redisPolicyStore({ client, keyPrefix: prefix, policy, ...limits }),
+      (limits: object) => redisAssignmentStore({ client, keyPrefix: prefix, rolegate, ...limits }),
+    ]) {
+      for (const timeoutMs of [0, -1, Infinity, Number.NaN])
+        expect(() => make({ timeoutMs })).toThrow(
+          refused('timeoutMs must be a positive number of milliseconds'),
+        )
+      for (const maxAttempts of [0, 1.5, Number.NaN])
+        expect(() => make({ maxAttempts })).toThrow(
+          refused('maxAttempts must be a positive integer'),
+        )
+    }
+  })
+
   test('a custom role created on one instance is compiled on another after refresh', async () => {
     const { a, b, changes } = setup()
     expect(await b.refresh()).toBe(b.current())

@@ -21,6 +21,7 @@ import { policyMessage } from './invalidation.js'
 import { DEFAULT_KEY_PREFIX, redisKeys, type RedisKeys } from './keys.js'
 import { roleIndex } from './role-index.js'
 import { decodeAssignments } from './assignments-doc.js'
+import { checkStoreLimits } from './store-limits.js'
 
 export type { PolicyChange } from '@rolegate/core'
 
@@ -101,6 +102,7 @@ export function redisPolicyStore<const P extends PolicyInput>({
   checkClient = true,
 }: RedisPolicyStoreOptions<P>): RedisPolicyStore<P> {
   if (checkClient) checkRedisClient(client)
+  checkStoreLimits(timeoutMs, maxAttempts)
   const keys: RedisKeys = redisKeys(keyPrefix)
   const watchers = new Set<(change: PolicyChange) => void>()
   const call = <T>(promise: Promise<T>): Promise<T> => withDeadline(promise, timeoutMs)
