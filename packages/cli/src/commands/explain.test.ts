@@ -104,14 +104,14 @@ describe('rolegate explain', { timeout: 30_000 }, () => {
     })
   })
 
-  test('roles held in a scope count there; unknown roles are dropped and reported', async () => {
+  test('roles held in a scope count there', async () => {
     expect(
       await runCli([
         'explain',
         billwerk,
         'invoices:write',
         '--roles',
-        'ghost',
+        'reports',
         '--scope',
         'team:1',
         '--scope-roles',
@@ -123,9 +123,8 @@ describe('rolegate explain', { timeout: 30_000 }, () => {
         'invoices:write: allowed',
         '  reason: granted: role "finance" grants invoices: write',
         '  scope: team:1',
-        '  held: finance',
-        '  in force: finance, self_service',
-        '  dropped: ghost (unknown-role)',
+        '  held: finance, reports',
+        '  in force: finance, reports, self_service',
       ),
       stderr: '',
     })
@@ -213,6 +212,21 @@ describe('rolegate explain', { timeout: 30_000 }, () => {
         assumed: null,
       })
       expect(result.code).toBe(decision.allowed ? 0 : 1)
+    }
+  })
+
+  test('a role the policy does not declare is a usage error, not a role silently dropped', async () => {
+    for (const [flag, args] of [
+      ['--roles', ['--roles', 'finance,finanse']],
+      ['--scope-roles', ['--scope', 'team:1', '--scope-roles', 'finanse']],
+    ] as const) {
+      const result = await runCli(['explain', billwerk, 'invoices:write', ...args])
+      expect([result.code, result.stdout]).toEqual([2, ''])
+      expect(result.stderr).toMatch(
+        new RegExp(
+          `^rolegate explain: ${flag}: Unknown role "finanse": the policy does not declare it\n\nUsage: rolegate explain POLICY PERMISSION`,
+        ),
+      )
     }
   })
 

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util'
 import {
   loadPolicy,
+  UnknownRoleError,
   type Decision,
   type PolicyInput,
   type Rolegate,
@@ -58,24 +59,43 @@ export function explain(args: readonly string[], io: CliIo): number {
   }
   const holds = new Set(assumed)
   const rg = policyRolegate(policy, { holds: (name) => holds.has(name) })
+  const roles = declaredRoles(rg, 'roles', values.roles)
+  const scopeRoles = declaredRoles(rg, 'scope-roles', values['scope-roles'])
   const context = rg.context({
     id: 'explain',
     type: values.type,
-    roles: listFlag(values.roles),
-    scoped: scope === undefined ? undefined : { [scope]: listFlag(values['scope-roles']) },
+    roles,
+    scoped: scope === undefined ? undefined : { [scope]: scopeRoles },
   })
   const options = {
     ...(scope === undefined ? {} : { scope }),
     ...(assumed === undefined ? {} : { resource: {} }),
   }
   const decision = context.explain(permission, options)
-  const roles = context.roles(scope)
+  const report = context.roles(scope)
   if (format === 'json') {
-    io.out(`${JSON.stringify({ decision, roles, assumed: assumed ?? null }, null, 2)}\n`)
+    io.out(`${JSON.stringify({ decision, roles: report, assumed: assumed ?? null }, null, 2)}\n`)
   } else {
-    io.out(describeDecision(rg, decision, roles, assumed))
+    io.out(describeDecision(rg, decision, report, assumed))
   }
   return decision.allowed ? EXIT.ok : EXIT.found
+}
+
+/**
+ * A list flag of role names, each checked with the rolegate. Core drops an unknown role from a
+ * context (reason unknown-role), so a misspelt role would answer "denied", exit 1, as if the
+ * policy denied it: a usage error says the question was wrong, as `matrix --roles` does.
+ */
+function declaredRoles(rg: Rolegate, flag: string, value: string | undefined): string[] {
+  return listFlag(value).map((name) => {
+    try {
+      return rg.role(name)
+    } catch (error) {
+      if (error instanceof UnknownRoleError)
+        throw new UsageError(`--${flag}: ${error.message}`, 'explain')
+      throw error
+    }
+  })
 }
 
 function describeDecision(
