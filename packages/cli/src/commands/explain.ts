@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util'
 import {
   loadPolicy,
+  UnknownPermissionError,
   UnknownRoleError,
   type Decision,
   type PolicyInput,
@@ -59,6 +60,7 @@ export function explain(args: readonly string[], io: CliIo): number {
   }
   const holds = new Set(assumed)
   const rg = policyRolegate(policy, { holds: (name) => holds.has(name) })
+  declaredPermission(rg, permission)
   const roles = declaredRoles(rg, 'roles', values.roles)
   const scopeRoles = declaredRoles(rg, 'scope-roles', values['scope-roles'])
   const context = rg.context({
@@ -79,6 +81,20 @@ export function explain(args: readonly string[], io: CliIo): number {
     io.out(describeDecision(rg, decision, report, assumed))
   }
   return decision.allowed ? EXIT.ok : EXIT.found
+}
+
+/**
+ * Checks the permission with the rolegate, as a guard does when it is created. Core's `explain`
+ * denies a permission it does not know (`invoices`, a misspelt resource or action), so the answer
+ * would be "denied", exit 1, as if the policy denied it: a usage error says the question was wrong.
+ */
+function declaredPermission(rg: Rolegate, permission: string): void {
+  try {
+    rg.permission(permission)
+  } catch (error) {
+    if (error instanceof UnknownPermissionError) throw new UsageError(error.message, 'explain')
+    throw error
+  }
 }
 
 /**
@@ -147,6 +163,8 @@ function why(decision: Decision): string {
       return 'no role in force grants it'
     case 'restricted':
       return `${role} restricts it with ${grant}`
+    // Not reached from the command line, which refuses an unknown permission first; kept so that
+    // every reason core gives has its words.
     case 'unknown-resource':
       return `the policy declares no resource "${decision.permission.slice(0, Math.max(colon, 0))}"`
     case 'unknown-action':
