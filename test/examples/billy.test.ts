@@ -609,6 +609,91 @@ describe('invitations default to Standard', () => {
     expect(create.body).toEqual(missingPermissionIn('projects:write', HARBOR))
   })
 
+  test("a member's pending invitation is refused, so it cannot take the team's last Admin away", async () => {
+    const billy = await demoApp()
+    const invite = async (role: string) => {
+      const res = await as(billy.app, 'alice', {
+        method: 'POST',
+        path: '/teams/riverside/invitations',
+        body: { email: 'hana@billy.example', role },
+      })
+      expect([res.status, res.body]).toEqual([
+        201,
+        { email: 'hana@billy.example', team: 'riverside', role },
+      ])
+      return billy.mail.at(-1)?.token
+    }
+    const asReadOnly = await invite('read_only')
+    const asAdmin = await invite('admin')
+    const joined = await request(billy.app).post('/invitations/accept').send({ token: asAdmin })
+    expect([joined.status, joined.body]).toEqual([
+      200,
+      { user: person('hana'), team: 'riverside', role: 'admin' },
+    ])
+    const stepDown = await as(billy.app, 'alice', {
+      method: 'PUT',
+      path: '/teams/riverside/members/alice/role',
+      body: { role: 'standard' },
+    })
+    expect([stepDown.status, stepDown.body]).toEqual([
+      200,
+      { ...person('alice'), role: 'standard' },
+    ])
+    const stale = await request(billy.app).post('/invitations/accept').send({ token: asReadOnly })
+    expect([stale.status, stale.body, stale.headers['content-type']]).toEqual([
+      409,
+      problem(
+        'already-member',
+        'Already a member',
+        409,
+        'hana@billy.example is already a member of team "riverside": an Admin changes a member\'s role, an invitation does not.',
+      ),
+      'application/problem+json; charset=utf-8',
+    ])
+    const members = await as(billy.app, 'hana', { method: 'GET', path: '/teams/riverside/members' })
+    expect([members.status, members.body]).toEqual([
+      200,
+      [
+        { ...person('alice'), role: 'standard' },
+        { ...person('hana'), role: 'admin' },
+        { ...person('rory'), role: 'read_only' },
+        { ...person('sam'), role: 'standard' },
+      ],
+    ])
+  })
+
+  test('a new user who joined through one invitation cannot use another to change their role', async () => {
+    const billy = await demoApp()
+    const invite = async (role: string) => {
+      await as(billy.app, 'alice', {
+        method: 'POST',
+        path: '/teams/riverside/invitations',
+        body: { email: 'new@billy.example', role },
+      })
+      return billy.mail.at(-1)?.token
+    }
+    const asAdmin = await invite('admin')
+    const asReadOnly = await invite('read_only')
+    const joined = await request(billy.app)
+      .post('/invitations/accept')
+      .send({ token: asReadOnly, password: 'correct horse' })
+    expect([joined.status, (joined.body as { role: string }).role]).toEqual([201, 'read_only'])
+    const again = await request(billy.app).post('/invitations/accept').send({ token: asAdmin })
+    expect([again.status, again.body]).toEqual([
+      409,
+      problem(
+        'already-member',
+        'Already a member',
+        409,
+        'new@billy.example is already a member of team "riverside": an Admin changes a member\'s role, an invitation does not.',
+      ),
+    ])
+    const newbie = withToken(billy.app, (joined.body as { token: string }).token)
+    expect((await newbie.get('/teams/riverside/members')).body).toEqual(
+      missingPermissionIn('settings.users:read', RIVERSIDE),
+    )
+  })
+
   test.each([
     [{ email: 'n@billy.example', role: 'owner' }, 422, UNKNOWN_ROLE],
     // The default role every user holds is not a team role.

@@ -296,9 +296,9 @@ const ROUTES: readonly Route[] = [
   },
   {
     method: 'PUT',
-    path: '/admin/users/globex/acl',
-    body: { acl: { product: 'read' } },
-    expect: onlyFor('users:write', { ada: [200, { id: 'globex', acl: { product: 'read' } }] }),
+    path: '/admin/users/sam/acl',
+    body: { acl: { product: 'modify' } },
+    expect: onlyFor('users:write', { ada: [200, { id: 'sam', acl: { product: 'modify' } }] }),
   },
 ]
 
@@ -512,6 +512,68 @@ describe('PortaBilling example: role types and ACLs', () => {
       type: 'admin',
       roles: ['support'],
       acl: { 'customer.invoices_taxation': 'read' },
+    })
+  })
+
+  test.each([
+    ['globex', 'User "globex" is of type "customer"', 'condition-failed'],
+    ['acme-001', 'User "acme-001" is of type "account"', 'no-grant'],
+    ['mallory', 'User "mallory" has no type', ''],
+  ])(
+    "an ACL for %s is refused: it would hold on every entity, not the user's own",
+    async (user, who, reason) => {
+      const { app, store } = await demoApp()
+      const before = await store.get(user)
+      const res = await sendAsDemoUser(app, {
+        user: 'ada',
+        method: 'PUT',
+        path: `/admin/users/${user}/acl`,
+        body: { acl: { customer: 'read' } },
+      })
+      expect([res.status, bodyOf(res)]).toEqual([
+        422,
+        assignmentRefused(
+          `${who}: an ACL holds on every entity, so only admin users may have one. Give a customer or an account a custom role of its type instead: its grants hold on its own entity.`,
+        ),
+      ])
+      expect(await store.get(user)).toEqual(before)
+      if (user === 'mallory') return
+      const other = await sendAsDemoUser(app, { user, method: 'GET', path: '/customers/globex' })
+      expect(other.status).toBe(user === 'globex' ? 200 : 403)
+      const acme = await sendAsDemoUser(app, { user, method: 'GET', path: '/customers/acme' })
+      expect([acme.status, bodyOf(acme)]).toEqual([403, missingPermission('customer:read', reason)])
+    },
+  )
+
+  test('a user with an ACL keeps the admin type until the ACL is cleared', async () => {
+    const { app, store } = await demoApp()
+    const as = (user: string, method: DemoCall['method'], path: string, body?: unknown) =>
+      sendAsDemoUser(app, { user, method, path, body })
+    const toCustomer = () =>
+      as('ada', 'PUT', '/admin/users/sam/roles', {
+        type: 'customer',
+        roles: ['customer_self_care'],
+      })
+    const before = await store.get('sam')
+    const refusedRetype = await toCustomer()
+    expect([refusedRetype.status, bodyOf(refusedRetype)]).toEqual([
+      422,
+      assignmentRefused(
+        'User "sam" has an ACL, which only admin users may have: clear it first with PUT /admin/users/sam/acl { "acl": {} }.',
+      ),
+    ])
+    expect(await store.get('sam')).toEqual(before)
+    expect((await as('sam', 'GET', '/products')).status).toBe(200)
+    const cleared = await as('ada', 'PUT', '/admin/users/sam/acl', { acl: {} })
+    expect([cleared.status, cleared.body]).toEqual([200, { id: 'sam', acl: {} }])
+    const products = await as('sam', 'GET', '/products')
+    expect([products.status, bodyOf(products)]).toEqual([403, missingPermission('product:read')])
+    expect((await toCustomer()).status).toBe(200)
+    expect((await as('ada', 'GET', '/admin/users/sam')).body).toEqual({
+      id: 'sam',
+      type: 'customer',
+      roles: ['customer_self_care'],
+      acl: {},
     })
   })
 

@@ -59,6 +59,29 @@ export async function setTeamRole(
   await assignments.assign(userId, role, { scope })
 }
 
+/**
+ * Adds the user to the team with `role`, or 409 when they already hold a role there. An invitation
+ * only lets someone in: a member's role is changed by an Admin, under the last-Admin rule. Without
+ * this, a member's older invitation (say, as Read-Only) would demote them, even the team's only
+ * Admin. The role is assigned, never revoked: should two invitations race past the check, the user
+ * ends up holding both, not fewer, and no Admin is taken away.
+ */
+export async function joinTeam(
+  assignments: AssignmentStore,
+  user: { readonly id: string; readonly email: string },
+  team: string,
+  role: TeamRole,
+): Promise<void> {
+  if ((await teamRoleOf(assignments, user.id, team)) !== null)
+    throw new ProblemError(
+      409,
+      'already-member',
+      'Already a member',
+      `${user.email} is already a member of team "${team}": an Admin changes a member's role, an invitation does not.`,
+    )
+  await assignments.assign(user.id, role, { scope: teamScope(team) })
+}
+
 /** A role from a request body: one of the team roles (`fallback` when absent), or 422. */
 export function teamRoleFrom(value: unknown, fallback?: TeamRole): TeamRole {
   if (value === undefined && fallback !== undefined) return fallback

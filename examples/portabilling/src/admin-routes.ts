@@ -6,7 +6,7 @@ import {
 } from '@rolegate/core'
 import type { Rolegated } from '@rolegate/express'
 import { Router } from 'express'
-import { aclGrants, aclOf, customRole, readPermissions } from './permissions.js'
+import { aclGrants, aclOf, aclRefusal, customRole, readPermissions } from './permissions.js'
 import { ROLE_TYPES, type PortaBillingPolicy, type RoleType } from './policy.js'
 import { idOf, isRecord } from './read-request.js'
 import { invalidRequest, notFound, sendProblem } from './send-problem.js'
@@ -91,6 +91,14 @@ export function adminRoutes({ authz, roles, store }: AdminRoutesOptions): Router
         invalidRequest('Send { "type": "admin" | "customer" | "account", "roles": [names] }.'),
       )
     const current = await store.get(idOf(req))
+    // The ACL stays beside the new roles, so the new type must be one that may have an ACL.
+    if (Object.keys(current?.grants ?? {}).length > 0 && aclRefusal(idOf(req), type) !== undefined)
+      return sendProblem(
+        res,
+        refused(
+          `User "${idOf(req)}" has an ACL, which only admin users may have: clear it first with PUT /admin/users/${idOf(req)}/acl { "acl": {} }.`,
+        ),
+      )
     try {
       await store.set(idOf(req), { type, roles: held, scoped: {}, grants: current?.grants })
     } catch (error) {
@@ -102,7 +110,8 @@ export function adminRoutes({ authz, roles, store }: AdminRoutesOptions): Router
   })
   router.put('/users/:id/acl', authz.requirePermission('users:write'), async (req, res) => {
     const { acl: raw } = isRecord(req.body) ? req.body : {}
-    const acl = readPermissions(raw)
+    // An empty ACL clears it, whatever the user's type: taking access away is always allowed.
+    const acl = isRecord(raw) && Object.keys(raw).length === 0 ? {} : readPermissions(raw)
     if (acl === undefined)
       return sendProblem(
         res,
@@ -112,6 +121,9 @@ export function adminRoutes({ authz, roles, store }: AdminRoutesOptions): Router
     if (unknown.length > 0)
       return sendProblem(res, refused(`Not nodes of the resource tree: ${unknown.join(', ')}.`))
     const current = await store.get(idOf(req))
+    const refusal = aclRefusal(idOf(req), current?.type)
+    if (Object.keys(acl).length > 0 && refusal !== undefined)
+      return sendProblem(res, refused(refusal))
     const base = current ?? { roles: [], scoped: {} }
     await store.set(idOf(req), { ...base, grants: aclGrants(acl) })
     res.json({ id: idOf(req), acl })

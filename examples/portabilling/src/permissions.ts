@@ -34,6 +34,19 @@ export function customRole(
   return { subjectTypes: [type], grants }
 }
 
+/**
+ * Why a user of `type` may not have an ACL, or `undefined` when it may. An ACL's grants hold on
+ * every entity of their nodes: rolegate's direct grants take no condition, so the `own` rule of a
+ * self-care role cannot be put on them, and `{ customer: 'read' }` would let a customer read every
+ * customer. ACLs are therefore for admin users; a customer or an account gets a custom role of its
+ * type, as PortaBilling turns self-care ACLs into self-care custom roles.
+ */
+export function aclRefusal(id: string, type: string | undefined): string | undefined {
+  if (type === 'admin') return undefined
+  const who = type === undefined ? `User "${id}" has no type` : `User "${id}" is of type "${type}"`
+  return `${who}: an ACL holds on every entity, so only admin users may have one. Give a customer or an account a custom role of its type instead: its grants hold on its own entity.`
+}
+
 /** An ACL as direct grants: the same three permissions, on nodes of the same tree. */
 export function aclGrants(acl: Readonly<Record<string, Permission>>): Record<string, GrantInput> {
   return Object.fromEntries(Object.entries(acl).map(([node, p]) => [node, LEVELS[p]]))

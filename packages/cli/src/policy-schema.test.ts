@@ -14,7 +14,14 @@ const validate = new Ajv2020({ strict: true, allErrors: true }).compile(schema)
 
 const fixture = (name: string): string => join(CLI_DIR, 'fixtures', name)
 const read = (name: string): unknown => parse(readFileSync(fixture(name), 'utf8'))
-const valid = ['billwerk.yaml', 'small.yaml', 'small.json', 'small-v2.yaml', 'lints.yaml']
+const valid = [
+  'billwerk.yaml',
+  'small.yaml',
+  'small.json',
+  'small-v2.yaml',
+  'lints.yaml',
+  'hostile-names.yaml',
+]
 
 describe('the policy JSON Schema (@rolegate/core/schema.json)', () => {
   test('is a draft 2020-12 schema that compiles in strict mode, with an $id', () => {

@@ -57,7 +57,10 @@ with its reason, the role and the grant that decided it.
                        without it no instance is given, so conditional grants do not count
   --format text|json   output format (default text); json prints core's decision as is
 
-Exit: 0 allowed, 1 denied, 2 usage error or a policy that cannot be loaded.
+The permission and the roles must be declared by the policy: an unknown one is a usage error.
+
+Exit: 0 allowed, 1 denied, 2 usage error (an unknown permission or role too) or a policy that
+cannot be loaded.
 `,
   diff: `Usage: rolegate diff OLD NEW [--type T] [--format text|json]
 

@@ -10,7 +10,14 @@ import { MIN_PASSWORD_LENGTH, hashPassword } from '../passwords.js'
 import type { TeamRole } from '../policy.js'
 import { ProblemError } from '../problem.js'
 import { bodyOf, textField } from '../request-body.js'
-import { keepAnAdmin, setTeamRole, teamMembers, teamRoleFrom, teamRoleOf } from '../team-members.js'
+import {
+  joinTeam,
+  keepAnAdmin,
+  setTeamRole,
+  teamMembers,
+  teamRoleFrom,
+  teamRoleOf,
+} from '../team-members.js'
 import { parseEmail, publicUser } from '../users.js'
 import { requiredText } from './projects.js'
 
@@ -106,9 +113,9 @@ export function teamRoutes(router: Router, deps: Deps): void {
       )
     const known = directory.userByEmail(invitation.email)
     if (known !== undefined) {
-      // An existing user joins one more team with the role they were invited with. No session:
-      // they log in as they always do.
-      await setTeamRole(assignments, known.id, invitation.team, invitation.role)
+      // An existing user joins one more team with the role they were invited with (not if they
+      // are in it already). No session: they log in as they always do.
+      await joinTeam(assignments, known, invitation.team, invitation.role)
       ctx.body = { user: publicUser(known), team: invitation.team, role: invitation.role }
       return
     }
@@ -130,7 +137,7 @@ export function teamRoutes(router: Router, deps: Deps): void {
     }
     if (!directory.addUser(user))
       throw new ProblemError(409, 'already-user', 'Already a user', `${email} has just signed up.`)
-    await setTeamRole(assignments, user.id, invitation.team, invitation.role)
+    await joinTeam(assignments, user, invitation.team, invitation.role)
     ctx.status = 201
     ctx.body = {
       user: publicUser(user),

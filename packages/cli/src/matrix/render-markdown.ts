@@ -1,34 +1,38 @@
+import { escapeMarkdown } from './escape-markdown.js'
 import { matrixCaption, matrixLegend, matrixNotes, type RightsMatrix } from './rights-matrix.js'
 
 /** Indentation that GitHub keeps in a table cell: two no-break spaces per level. */
 const INDENT = '\u00a0\u00a0'
 
-function escapeCell(text: string): string {
-  return text.replaceAll('\\', '\\\\').replaceAll('|', '\\|')
-}
-
 /**
  * The matrix as a GitHub-flavoured Markdown table: a caption, the table (resource names indented
  * by depth with no-break spaces, cells centred), the legend, and notes for conditional cells and
- * for roles that cannot act alone.
+ * for roles that cannot act alone. Every text from the policy or the command line is escaped:
+ * core only checks that condition names and subject types are non-empty strings, and a rights
+ * table is a document people publish, so such a name must not add a row, a link or HTML to it.
  */
 export function renderMarkdown(matrix: RightsMatrix): string {
   const header = ['resource', ...matrix.columns.map((column) => column.role)]
+  const row = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`
   const lines = [
-    matrixCaption(matrix),
+    escapeMarkdown(matrixCaption(matrix)),
     '',
-    `| ${header.map(escapeCell).join(' | ')} |`,
+    row(header.map(escapeMarkdown)),
     `| :-- |${' :-: |'.repeat(matrix.columns.length)}`,
-    ...matrix.rows.map((row) => {
-      const label = `${INDENT.repeat(row.depth)}${row.segment}`
-      return `| ${[label, ...row.cells.map((cell) => cell.text)].map(escapeCell).join(' | ')} |`
-    }),
+    ...matrix.rows.map((resource) =>
+      row([
+        `${INDENT.repeat(resource.depth)}${escapeMarkdown(resource.segment)}`,
+        ...resource.cells.map((cell) => escapeMarkdown(cell.text)),
+      ]),
+    ),
     '',
+    // The legend is the renderer's own text: its symbols are code spans, which show `*` as it is.
     matrixLegend(matrix)
       .map(([symbol, meaning]) => `\`${symbol}\` ${meaning}`)
       .join(' · '),
   ]
   const notes = matrixNotes(matrix)
-  if (notes.length > 0) lines.push('', 'Notes:', '', ...notes.map((note) => `- ${note}`))
+  if (notes.length > 0)
+    lines.push('', 'Notes:', '', ...notes.map((note) => `- ${escapeMarkdown(note)}`))
   return `${lines.join('\n')}\n`
 }
