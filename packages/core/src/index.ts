@@ -110,7 +110,7 @@ export {
 export {
   adapterDataOf,
   requestRolegate,
-  type RequestImpersonation,
   type RequestRolegate,
   type RequestRolegateOptions,
 } from './request-rolegate.js'
+export type { RequestImpersonation } from './request-impersonation.js'

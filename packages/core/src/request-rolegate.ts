@@ -1,10 +1,12 @@
-import { emitAudit, failureReason, type AuditEvent, type AuditHook } from './audit.js'
+import type { AuditHook } from './audit.js'
 import { reportError } from './report.js'
 import type { Rolegate } from './create-rolegate.js'
 import type { Decision } from './decision.js'
 import { UnauthorizedError, describeValue, invalidArgument } from './errors.js'
-import { areWritableHeaders, asHttpFailure } from './http-failure.js'
+import { areWritableHeaders } from './http-failure.js'
 import { impersonationRefused } from './impersonation-refused.js'
+import { audited } from './request-audit.js'
+import { impersonationRoles, type RequestImpersonation } from './request-impersonation.js'
 import type { PermissionOf, PolicyInput, ResourceOf, RoleOf, Subject } from './policy/types.js'
 import { unauthorizedProblem } from './problem.js'
 import type { CheckOptions, RoleContext } from './role-context.js'
@@ -32,29 +34,6 @@ export interface RequestRolegate<P extends PolicyInput = PolicyInput> {
   assert(permission: PermissionOf<P>, options?: CheckOptions): Promise<RoleContext<P>>
   /** @throws {@link UnauthorizedError} without a subject. */
   redact<T>(resource: ResourceOf<P>, value: T, options?: CheckOptions): Promise<Partial<T>>
-}
-
-/** Impersonation as {@link requestRolegate} sees it, with the adapter's request type `R`. */
-export interface RequestImpersonation<P extends PolicyInput, R> {
-  /** The permission the real actor needs, e.g. `'customers:impersonate'`. */
-  readonly permission: PermissionOf<P>
-  /** The id of the subject to act as, or `undefined`, `null` or `""` for no impersonation. */
-  readonly target: (request: R) => string | null | undefined | Promise<string | null | undefined>
-  /** Loads the subject to act as; `undefined` refuses with 403. */
-  readonly loadSubject: (
-    id: string,
-    request: R,
-  ) => Subject | undefined | Promise<Subject | undefined>
-  /**
-   * A named role to act with instead of the target's own roles: one role, or a function of the
-   * request that picks one of {@link roles} (`undefined` or `""` for the target's own).
-   */
-  readonly role?: RoleOf<P> | ((request: R) => string | undefined) | undefined
-  /**
-   * The roles a `role` function may pick, checked against the policy at start-up; required with
-   * one, since what it returns often comes from a header. Another answer is refused with 403.
-   */
-  readonly roles?: readonly RoleOf<P>[] | undefined
 }
 
 /** Options of {@link requestRolegate}. */
@@ -204,46 +183,6 @@ export class PerRequestRolegate<P extends PolicyInput, R = unknown> implements R
   }
 }
 
-/** What an audit event says of a handler's decision, beside what was checked and how long it took. */
-type AuditOutcome = Pick<AuditEvent, 'actor' | 'subject' | 'allowed' | 'reason'>
-
-/**
- * The decision on one permission in the request's context, sent to the audit hook: a handler's
- * decisions (`can`, `explain`, `assert`) are audited as the guards' are. `undefined` without a
- * subject; what resolving throws (a failed store, a refused impersonation) is audited, then thrown.
- */
-async function audited<P extends PolicyInput, R>(
-  state: PerRequestRolegate<P, R>,
-  permission: PermissionOf<P>,
-  check: CheckOptions | undefined,
-): Promise<Decision | undefined> {
-  const { audit, onError } = state.settings
-  const started = performance.now()
-  const send = (outcome: AuditOutcome, checked: string = permission): void => {
-    const durationMs = performance.now() - started
-    const event = { permissions: [checked], scope: check?.scope, ...outcome, durationMs }
-    emitAudit(audit, event, onError)
-  }
-  let ctx: RoleContext<P> | undefined
-  try {
-    ctx = await state.resolve()
-  } catch (error) {
-    const reason = failureReason(error)
-    // A refused impersonation names the permission it lacked, as a guard's event does.
-    const lacked = asHttpFailure(error)?.decision?.permission
-    send({ actor: state.actor?.id, subject: undefined, allowed: false, reason }, lacked)
-    throw error
-  }
-  if (ctx === undefined) {
-    send({ actor: undefined, subject: undefined, allowed: false, reason: 'unauthenticated' })
-    return undefined
-  }
-  const decision = ctx.explain(permission, check)
-  const { allowed, reason } = decision
-  send({ actor: ctx.actor.id, subject: ctx.subject.id, allowed, reason })
-  return decision
-}
-
 /** The request's context. @throws {@link UnauthorizedError} without a subject. */
 async function authenticated<P extends PolicyInput, R>(
   state: PerRequestRolegate<P, R>,
@@ -376,29 +315,6 @@ export function requestRolegate<P extends PolicyInput, R>(
     contextOf,
   }
   return (request) => new PerRequestRolegate(shared, request)
-}
-
-/**
- * Checks impersonation's names against the policy at start-up, and gives the roles a `role`
- * function may pick (`undefined` for a fixed role or none).
- */
-function impersonationRoles<P extends PolicyInput, R>(
-  rolegate: Rolegate<P>,
-  { permission, role, roles }: RequestImpersonation<P, R>,
-): ReadonlySet<string> | undefined {
-  rolegate.permission(permission)
-  if (typeof role === 'string') rolegate.role(role)
-  const list: unknown = roles
-  if (list !== undefined && !Array.isArray(list))
-    throw invalidArgument('impersonation.roles must be a list of role names')
-  for (const name of roles ?? []) rolegate.role(name)
-  if (typeof role !== 'function') return undefined
-  if (roles === undefined || roles.length === 0)
-    throw invalidArgument(
-      'impersonation.roles: list the roles the impersonation.role function may pick; without the ' +
-        'list, whatever it returns (often a header) could name any role of the policy',
-    )
-  return new Set(roles)
 }
 
 /** The 401 error, with the configured `WWW-Authenticate` header. */
