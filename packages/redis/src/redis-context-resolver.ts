@@ -17,6 +17,7 @@ import { listenForChanges, whenReady, type Listener } from './invalidation.js'
 import { isBare } from './is-bare.js'
 import type { RedisAssignmentStore } from './redis-assignment-store.js'
 import type { RedisPolicyStore } from './redis-policy-store.js'
+import { SharedReads, type Flight } from './shared-reads.js'
 import { illFormedSubject, isWellFormedId } from './subject-id.js'
 
 /**
@@ -115,21 +116,6 @@ interface Entry<P extends PolicyInput> {
   memo?: { readonly rolegate: Rolegate<P>; readonly context: RoleContext<P> } | undefined
 }
 
-/** A read in flight, shared by the requests of one subject in bounded mode. */
-interface Flight<T> {
-  promise: Promise<T>
-  /** A change was announced while it was in flight: its result is kept only if it is that change's. */
-  invalidated: boolean
-  /** The epoch the last announcement since it was sent named. */
-  announced?: string | null
-}
-
-/** The read new requests may share: the one no announcement has reached since it was sent. */
-function shared<T>(reads: ReadonlySet<Flight<T>>): Flight<T> | undefined {
-  for (const flight of reads) if (!flight.invalidated) return flight
-  return undefined
-}
-
 /**
  * Resolves a subject's role context from its assignments in Redis, through an in-process LRU.
  *
@@ -170,10 +156,7 @@ export function redisContextResolver<P extends PolicyInput>({
   const policies = isPolicyStore(rolegate) ? rolegate : undefined
   const fixed = isPolicyStore(rolegate) ? undefined : rolegate
   const cache = new LRUCache<string, Entry<P>>({ max })
-  // Every read of a subject still in flight: the one new requests share and those an announcement
-  // made them stop sharing. Each announcement must reach them all, or a read sent before a change
-  // that finishes after its message would put back a copy the message dropped, for a whole bound.
-  const flights = new Map<string, Set<Flight<Entry<P>>>>()
+  const reads = new SharedReads<Entry<P>>()
   const counts = { hits: 0, lookups: 0, servedStale: 0, unavailable: 0 }
   // To the app's reporter, else console.error; what the reporter throws goes to console.error: it
   // must not fail the call it reports on.
@@ -190,10 +173,7 @@ export function redisContextResolver<P extends PolicyInput>({
   // for a change can arrive after a read that saw it); any other copy is dropped.
   const forgetSubject = (subjectId: string, epoch: string | null): void => {
     if (cache.peek(subjectId)?.epoch !== epoch) cache.delete(subjectId)
-    for (const flight of flights.get(subjectId) ?? []) {
-      flight.invalidated = true
-      flight.announced = epoch
-    }
+    reads.announce(subjectId, epoch)
   }
   const forgetPolicy = (): void => {
     policyConfirmedAt = -Infinity
@@ -277,28 +257,13 @@ export function redisContextResolver<P extends PolicyInput>({
     )
       return fresh
     counts.lookups++
-    const reads = flights.get(subjectId) ?? new Set<Flight<Entry<P>>>()
-    let flight = shared(reads)
-    if (flight === undefined) {
-      const started: Flight<Entry<P>> = {
-        invalidated: false,
-        promise: fetchEntry(subjectId, cache.get(subjectId)).then((entry) => {
-          // Announced since it was sent: kept only if it read the latest change announced.
-          if (!started.invalidated || entry.epoch === started.announced) cache.set(subjectId, entry)
-          return entry
-        }),
-      }
-      reads.add(started)
-      flights.set(subjectId, reads)
-      const forget = (): void => {
-        reads.delete(started)
-        if (reads.size === 0 && flights.get(subjectId) === reads) flights.delete(subjectId)
-      }
-      started.promise.then(forget, forget)
-      flight = started
-    }
+    const read = reads.share(
+      subjectId,
+      () => fetchEntry(subjectId, cache.get(subjectId)),
+      (entry) => cache.set(subjectId, entry),
+    )
     try {
-      return await flight.promise
+      return await read
     } catch (error) {
       // Only a copy nobody has announced a change for: a dropped one is gone from the cache.
       const held = cache.get(subjectId)
