@@ -15,6 +15,7 @@ import { startOidcProvider, type OidcProvider } from '../support/oidc-provider.j
 import { listenOnLoopback, type LoopbackListener } from './support/loopback-listener.js'
 import { notFound, UNAUTHENTICATED } from './support/problem-bodies.js'
 import { missingPermissionIn } from './support/scoped-problem-bodies.js'
+import { racingAssignments } from './support/racing-assignments.js'
 import { removeRedisKeys } from './support/remove-redis-keys.js'
 import { bannerCurlLines, runBannerCurl } from './support/banner-curl-lines.js'
 import { bodyOf, sendAsDemoUser, type DemoCall } from './support/send-as-demo-user.js'
@@ -706,6 +707,56 @@ describe('role changes and deletions take effect on the next request', () => {
     })
     const steppedDown = await stepDown()
     expect([steppedDown.status, steppedDown.body]).toEqual([200, view('ada', 'analyst')])
+  })
+})
+
+describe('two Administrators leaving at once', () => {
+  const lastAdmin = (email: string) =>
+    problem(
+      'last-administrator',
+      'Last Administrator',
+      409,
+      `${email} is the last Administrator of acme.example.`,
+    )
+
+  test.each([
+    ['stepping down', 'PUT', '/role', { role: 'analyst' }],
+    ['deleting themselves', 'DELETE', '', undefined],
+  ] as const)('%s leave the account an Administrator', async (_, method, suffix, body) => {
+    const stores = memoryStores()
+    const { assignments, hold } = racingAssignments(stores.assignments, 'administrator')
+    const { app } = await demoApp({ stores: { ...stores, assignments } })
+    const promote = await sendAsDemoUser(app, {
+      user: 'ada',
+      method: 'PUT',
+      path: '/members/alan/role',
+      body: { role: 'administrator' },
+    })
+    expect(promote.status).toBe(200)
+    // Both pass the check before either writes; the change that leaves none is undone with 409.
+    hold(2)
+    const both = await Promise.all(
+      (['ada', 'alan'] as const).map((user) =>
+        sendAsDemoUser(app, {
+          user,
+          method,
+          path: `/members/${user}${suffix}`,
+          ...(body === undefined ? {} : { body }),
+        }),
+      ),
+    )
+    const admins = await stores.assignments.list({
+      role: 'administrator',
+      scope: 'account:acme.example',
+    })
+    expect(admins.length).toBeGreaterThanOrEqual(1)
+    const refused = both.filter((res) => res.status === 409)
+    expect(refused.length).toBeGreaterThanOrEqual(1)
+    expect(both.every((res) => [200, 204, 409].includes(res.status))).toBe(true)
+    for (const res of refused)
+      expect(res.body).toEqual(
+        lastAdmin(res.request.url.includes('/alan') ? 'alan@acme.example' : 'ada@acme.example'),
+      )
   })
 })
 

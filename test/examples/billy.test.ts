@@ -11,6 +11,7 @@ import { memoryDirectory, type Directory } from '../../examples/billy/src/users.
 import { redisUrl, uniquePrefix } from '../support/redis-server.js'
 import { missingPermission, notFound, UNAUTHENTICATED } from './support/problem-bodies.js'
 import { missingPermissionIn, missingRoleIn } from './support/scoped-problem-bodies.js'
+import { racingAssignments } from './support/racing-assignments.js'
 import { removeRedisKeys } from './support/remove-redis-keys.js'
 import { bannerCurlLines, runBannerCurl } from './support/banner-curl-lines.js'
 import { bodyOf, sendAsDemoUser, type DemoCall } from './support/send-as-demo-user.js'
@@ -814,6 +815,41 @@ describe('a change of role takes effect on the next request', () => {
       404,
       notFound('There is no member "hana" in team "riverside".'),
     ])
+  })
+})
+
+describe('two Admins stepping down at once', () => {
+  /** The demo's stores, whose lists of Admins can be held (see racingAssignments). */
+  function racingStores() {
+    const stores = memoryStores()
+    const { assignments, hold } = racingAssignments(stores.assignments, 'admin')
+    return { stores: { ...stores, assignments }, hold }
+  }
+
+  test('leave the team an Admin: the change that would leave none is undone with 409', async () => {
+    const { stores, hold } = racingStores()
+    const { app } = await demoApp({ stores })
+    const setRole = (user: User, member: string, role: string) =>
+      as(app, user, {
+        method: 'PUT',
+        path: `/teams/riverside/members/${member}/role`,
+        body: { role },
+      })
+    expect((await setRole('alice', 'rory', 'admin')).status).toBe(200)
+    hold(2)
+    const both = await Promise.all([
+      setRole('alice', 'alice', 'standard'),
+      setRole('rory', 'rory', 'standard'),
+    ])
+    const admins = await stores.assignments.list({ role: 'admin', scope: 'team:riverside' })
+    expect(admins.length).toBeGreaterThanOrEqual(1)
+    const refused = both.filter((res) => res.status !== 200)
+    expect(refused.length).toBeGreaterThanOrEqual(1)
+    for (const res of refused)
+      expect([res.status, res.body]).toEqual([
+        409,
+        problem('last-admin', 'Last Admin', 409, 'This is the last Admin of team "riverside".'),
+      ])
   })
 })
 

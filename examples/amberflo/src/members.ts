@@ -68,11 +68,20 @@ export async function admitMember(
   return { ...member, role }
 }
 
+/** The 409 of a change that would leave the member's account without an Administrator. */
+const lastAdministrator = (member: Member): ProblemError =>
+  new ProblemError(
+    409,
+    'last-administrator',
+    'Last Administrator',
+    `${member.email} is the last Administrator of ${member.account}.`,
+  )
+
 /**
  * Refuses to leave an account without an Administrator: nobody could invite, change roles or
  * delete members any more.
  */
-export async function keepAnAdministrator(
+async function keepAnAdministrator(
   assignments: AssignmentStore,
   member: Member,
   nextRole: Role | null,
@@ -82,11 +91,27 @@ export async function keepAnAdministrator(
     role: 'administrator',
     scope: accountScope(member.account),
   })
-  if (admins.length === 1 && admins[0] === member.id)
-    throw new ProblemError(
-      409,
-      'last-administrator',
-      'Last Administrator',
-      `${member.email} is the last Administrator of ${member.account}.`,
-    )
+  if (admins.length === 1 && admins[0] === member.id) throw lastAdministrator(member)
+}
+
+/**
+ * Gives a member `role` (`null` for none, as before a deletion) under the last-Administrator rule.
+ * The check before the write answers the usual case; two Administrators leaving at once (two
+ * instances over one Redis) both pass it, so the account is looked at again after the write, and
+ * a change that left it without an Administrator is undone and refused. Meanwhile the account may
+ * have no Administrator for a moment: its admin pages then refuse, they never let anyone in.
+ */
+export async function changeRole(
+  assignments: AssignmentStore,
+  member: Member,
+  role: Role | null,
+): Promise<void> {
+  await keepAnAdministrator(assignments, member, role)
+  const { role: previous } = await viewOf(assignments, member)
+  await setRole(assignments, member, role)
+  if (role === 'administrator' || previous !== 'administrator') return
+  const scope = accountScope(member.account)
+  if ((await assignments.list({ role: 'administrator', scope })).length > 0) return
+  await setRole(assignments, member, previous)
+  throw lastAdministrator(member)
 }

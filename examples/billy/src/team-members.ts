@@ -95,8 +95,12 @@ export function teamRoleFrom(value: unknown, fallback?: TeamRole): TeamRole {
   )
 }
 
+/** The 409 of a change that would leave a team without an Admin: nobody could manage its users. */
+const lastAdmin = (team: string): ProblemError =>
+  new ProblemError(409, 'last-admin', 'Last Admin', `This is the last Admin of team "${team}".`)
+
 /** Refuses to leave a team without an Admin: nobody could manage its users any more. */
-export async function keepAnAdmin(
+async function keepAnAdmin(
   assignments: AssignmentStore,
   team: string,
   userId: string,
@@ -104,11 +108,28 @@ export async function keepAnAdmin(
 ): Promise<void> {
   if (nextRole === 'admin') return
   const admins = await assignments.list({ role: 'admin', scope: teamScope(team) })
-  if (admins.length === 1 && admins[0] === userId)
-    throw new ProblemError(
-      409,
-      'last-admin',
-      'Last Admin',
-      `This is the last Admin of team "${team}".`,
-    )
+  if (admins.length === 1 && admins[0] === userId) throw lastAdmin(team)
+}
+
+/**
+ * Gives a member `role` in the team under the last-Admin rule. The check before the write answers
+ * the usual case; two Admins stepping down at once (two instances over one Redis) both pass it, so
+ * the team is looked at again after the write, and a change that left it without an Admin is
+ * undone and refused. Meanwhile the team may have no Admin for a moment: its admin pages then
+ * refuse, they never let anyone in.
+ */
+export async function changeTeamRole(
+  assignments: AssignmentStore,
+  userId: string,
+  team: string,
+  role: TeamRole,
+): Promise<void> {
+  await keepAnAdmin(assignments, team, userId, role)
+  const previous = await teamRoleOf(assignments, userId, team)
+  await setTeamRole(assignments, userId, team, role)
+  if (role === 'admin' || previous !== 'admin') return
+  const admins = await assignments.list({ role: 'admin', scope: teamScope(team) })
+  if (admins.length > 0) return
+  await setTeamRole(assignments, userId, team, previous)
+  throw lastAdmin(team)
 }

@@ -4,7 +4,7 @@ import type { ParameterizedContext } from 'koa'
 import { currentMember, memberOf } from '../authenticate.js'
 import { inOwnAccount, type Deps } from '../deps.js'
 import { parseEmail, type Member } from '../directory.js'
-import { admitMember, keepAnAdministrator, requireRole, setRole, viewOf } from '../members.js'
+import { admitMember, changeRole, requireRole, viewOf } from '../members.js'
 import { oneTimeTokens } from '../one-time-tokens.js'
 import type { Role } from '../policy.js'
 import { ProblemError } from '../problem.js'
@@ -108,8 +108,7 @@ export function memberRoutes(router: Router, deps: Deps): void {
     async (ctx) => {
       const role = requireRole(bodyOf(ctx)['role'])
       const member = target(ctx)
-      await keepAnAdministrator(assignments, member, role)
-      await setRole(assignments, member, role)
+      await changeRole(assignments, member, role)
       ctx.body = { ...member, role }
     },
   )
@@ -119,8 +118,9 @@ export function memberRoutes(router: Router, deps: Deps): void {
     authz.requirePermission('members:delete', inOwnAccount),
     async (ctx) => {
       const member = target(ctx)
-      await keepAnAdministrator(assignments, member, null)
-      // Roles first: should the store fail, the member stays listed and can be deleted again.
+      // Roles first, under the last-Administrator rule: should the store fail, the member stays
+      // listed and can be deleted again.
+      await changeRole(assignments, member, null)
       await assignments.delete(member.id)
       directory.remove(member.id)
       sessions.revokeAll(member.id)

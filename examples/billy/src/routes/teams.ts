@@ -10,14 +10,7 @@ import { MIN_PASSWORD_LENGTH, hashPassword } from '../passwords.js'
 import type { TeamRole } from '../policy.js'
 import { ProblemError } from '../problem.js'
 import { bodyOf, textField } from '../request-body.js'
-import {
-  joinTeam,
-  keepAnAdmin,
-  setTeamRole,
-  teamMembers,
-  teamRoleFrom,
-  teamRoleOf,
-} from '../team-members.js'
+import { changeTeamRole, joinTeam, teamMembers, teamRoleFrom, teamRoleOf } from '../team-members.js'
 import { parseEmail, publicUser } from '../users.js'
 import { requiredText } from './projects.js'
 
@@ -156,8 +149,7 @@ export function teamRoutes(router: Router, deps: Deps): void {
       const user = directory.user(id)
       if (user === undefined || (await teamRoleOf(assignments, id, team(ctx))) === null)
         throw notFoundIn('member', id, team(ctx))
-      await keepAnAdmin(assignments, team(ctx), id, role)
-      await setTeamRole(assignments, id, team(ctx), role)
+      await changeTeamRole(assignments, id, team(ctx), role)
       ctx.body = { ...publicUser(user), role }
     },
   )
