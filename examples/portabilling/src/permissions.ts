@@ -36,9 +36,8 @@ export function customRole(
 
 /**
  * Why a user of `type` may not have an ACL, or `undefined` when it may. An ACL's grants hold on
- * every entity of their nodes: rolegate's direct grants take no condition, so the `own` rule of a
- * self-care role cannot be put on them, and `{ customer: 'read' }` would let a customer read every
- * customer. ACLs are therefore for admin users; a customer or an account gets a custom role of its
+ * every entity of their nodes: the ACL API stores plain levels, without the `own` condition of a
+ * self-care role, and `{ customer: 'read' }` would let a customer read every customer. ACLs are therefore for admin users; a customer or an account gets a custom role of its
  * type, as PortaBilling turns self-care ACLs into self-care custom roles.
  */
 export function aclRefusal(id: string, type: string | undefined): string | undefined {

@@ -8,7 +8,7 @@ export interface AuditEvent {
   readonly actor: string | undefined
   /** The effective subject's id; undefined when no subject was authenticated. */
   readonly subject: string | undefined
-  /** The permissions checked, for a permission guard. */
+  /** The permissions checked, for a permission guard or a handler's `can`, `explain` or `assert`. */
   readonly permissions?: readonly string[]
   /** The roles checked, for a role guard. */
   readonly roles?: readonly string[]

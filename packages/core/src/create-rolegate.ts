@@ -70,7 +70,8 @@ export interface Rolegate<P extends PolicyInput = PolicyInput> {
    * for an actor already impersonating, and for a target that would hold a superuser role the
    * actor does not.
    *
-   * @throws {@link ForbiddenError} when refused.
+   * @throws {@link ForbiddenError} when refused: with the actor's own decision when it lacks the
+   * permission, else with reason `impersonation-refused`.
    */
   impersonate(
     actor: RoleContext<P>,
@@ -101,6 +102,8 @@ export interface Rolegate<P extends PolicyInput = PolicyInput> {
  *
  * @throws {@link PolicyError} listing every problem when the policy is invalid, including a `when`
  * that names no condition function.
+ * @throws TypeError (`ERR_ROLEGATE_INVALID_ARGUMENT`) for options that are no object, `conditions`
+ * that are no map of functions, or a `roleSetCacheSize` that is no whole number from 1.
  *
  * @example
  * ```ts

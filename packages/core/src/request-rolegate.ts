@@ -213,6 +213,7 @@ export function adapterDataOf(request: unknown): unknown {
  * `redisStore`), it uses its policy store and its resolver.
  *
  * @throws {@link UnknownPermissionError} or {@link UnknownRoleError} for impersonation names the policy lacks.
+ * @throws TypeError (`ERR_ROLEGATE_INVALID_ARGUMENT`) for an `impersonation.role` function without `impersonation.roles`.
  * @throws TypeError (`ERR_ROLEGATE_INVALID_ARGUMENT`) for a `store` beside `resolve` or a whole store.
  * @example
  * ```ts

@@ -68,6 +68,7 @@ const passportUser = (req: Request): Subject | undefined =>
  * its default resolver's contexts and impersonation; or a whole store (`memoryStore`,
  * `redisStore`), whose policy store and resolver are then used.
  * @throws {@link UnknownPermissionError} or {@link UnknownRoleError} for impersonation names the policy lacks.
+ * @throws TypeError (`ERR_ROLEGATE_INVALID_ARGUMENT`) for an `impersonation.role` function without `impersonation.roles`.
  * @example
  * ```ts
  * const authz = rolegate(rg, { store }) // the subject is req.user, as Passport leaves it

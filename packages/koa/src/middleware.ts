@@ -64,6 +64,7 @@ const passportUser = (ctx: ParameterizedContext): Subject | undefined =>
  * its default resolver's contexts and impersonation; or a whole store (`memoryStore`,
  * `redisStore`), whose policy store and resolver are then used.
  * @throws {@link UnknownPermissionError} or {@link UnknownRoleError} for impersonation names the policy lacks.
+ * @throws TypeError (`ERR_ROLEGATE_INVALID_ARGUMENT`) for an `impersonation.role` function without `impersonation.roles`.
  * @example
  * ```ts
  * const authz = rolegate(rg, { store }) // the subject is ctx.state.user, as koa-passport leaves it

@@ -44,7 +44,7 @@ export interface RedisAssignmentStoreOptions {
    * @defaultValue `'rolegate:'`
    */
   readonly keyPrefix?: string | undefined
-  /** The policy whose `exclusive`, `conflicts` and `subjectTypes` rules every change must pass. */
+  /** The policy whose rules (`exclusive`, `conflicts`, `subjectTypes`, valid direct grants) an assign or a set must pass. */
   readonly rolegate: PolicySource
   /**
    * How long one Redis call may take before the operation fails with BackendUnavailableError.
@@ -135,7 +135,8 @@ function checkSubjectId(subjectId: string): void {
  *
  * Each subject is one hash, `<prefix>s:{<id>}`, holding its assignments as JSON and its **epoch**,
  * a random token replaced on every change. A change reads the record, computes the next one,
- * checks it with core's `checkAssignments` in JavaScript, and writes it with a compare-and-set
+ * checks what an assign or a set adds with core's `checkAssignments` in JavaScript (a revoke or a
+ * delete only takes away and is not checked), and writes it with a compare-and-set
  * script that only succeeds if the epoch is still the one read; otherwise it reads again and
  * retries. Two admins racing therefore cannot leave a combination that neither check saw: the
  * second write is rejected and recomputed from the first one's result. The same script publishes
@@ -147,6 +148,9 @@ function checkSubjectId(subjectId: string): void {
  * Subject ids must be well-formed Unicode: one with a lone UTF-16 surrogate is refused
  * (`ERR_ROLEGATE_INVALID_ARGUMENT`), since Redis would store it as U+FFFD, under another id's key.
  *
+ * @throws TypeError (`ERR_ROLEGATE_INVALID_ARGUMENT`) for a client `checkRedisClient` refuses (an
+ * unbounded offline queue, ioredis's own `keyPrefix`), and a `timeoutMs` or `maxAttempts` that
+ * would wait for ever or never try.
  * @example
  * ```ts
  * const store = redisAssignmentStore({ client: new Redis(url, recommendedRedisOptions), rolegate: rg })

@@ -83,6 +83,9 @@ interface Loaded<P extends PolicyInput> {
  * The etag is random, not a hash or a counter, so that a Redis restarted empty, or a replica that
  * missed the last write, can never present different roles under a tag an instance already holds.
  *
+ * @throws TypeError (`ERR_ROLEGATE_INVALID_ARGUMENT`) for a client `checkRedisClient` refuses (an
+ * unbounded offline queue, ioredis's own `keyPrefix`), and a `timeoutMs` or `maxAttempts` that
+ * would wait for ever or never try.
  * @example
  * ```ts
  * const policies = redisPolicyStore({ client, policy })

@@ -65,6 +65,9 @@ export type RedisStore<P extends PolicyInput = PolicyInput> = RolegateStore<
 /**
  * Assignments, custom roles and the context cache in Redis, sharing one client and key prefix.
  *
+ * @throws TypeError (`ERR_ROLEGATE_INVALID_ARGUMENT`) for a client `checkRedisClient` refuses (an
+ * unbounded offline queue, ioredis's own `keyPrefix`), and a `timeoutMs` or `maxAttempts` that
+ * would wait for ever or never try.
  * @example
  * ```ts
  * const client = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', recommendedRedisOptions)

@@ -7,9 +7,9 @@ const INDENT = '\u00a0\u00a0'
 /**
  * The matrix as a GitHub-flavoured Markdown table: a caption, the table (resource names indented
  * by depth with no-break spaces, cells centred), the legend, and notes for conditional cells and
- * for roles that cannot act alone. Every text from the policy or the command line is escaped:
- * core only checks that condition names and subject types are non-empty strings, and a rights
- * table is a document people publish, so such a name must not add a row, a link or HTML to it.
+ * for roles that cannot act alone. Every text from the policy or the command line is escaped: a
+ * name may still be Markdown (`_self_`), a `--scope` may be anything, and a rights table is a
+ * document people publish, so no such text may add emphasis, a row, a link or HTML to it.
  */
 export function renderMarkdown(matrix: RightsMatrix): string {
   const header = ['resource', ...matrix.columns.map((column) => column.role)]

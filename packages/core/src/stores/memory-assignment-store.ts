@@ -56,7 +56,8 @@ function givenAssignments(subjectId: string, assignments: unknown): Assignments 
 
 /**
  * An in-memory {@link AssignmentStore}: the default for a single instance and for tests. Every
- * change is checked and applied in one synchronous step, so concurrent calls cannot interleave.
+ * change is applied in one synchronous step (an assign or a set checked against the policy's rules
+ * first; a revoke only takes away), so concurrent calls cannot interleave.
  *
  * @example
  * ```ts

@@ -27,7 +27,8 @@ export interface AssignmentChange {
 
 /**
  * Where role assignments live. Implementations enforce the policy's `exclusive`, `conflicts` and
- * `subjectTypes` rules at assignment time and throw {@link AssignmentError} when one is broken.
+ * `subjectTypes` rules, and refuse direct grants a role could not hold, when a role is assigned or
+ * assignments are set, and throw {@link AssignmentError} when one is broken.
  */
 export interface AssignmentStore {
   /** The subject's assignments, or `undefined` when the store has none. */
@@ -43,7 +44,11 @@ export interface AssignmentStore {
    * for the roles left, which may have broken a rule since they were given: a revoke only narrows.
    */
   revoke(subjectId: string, role: string, options?: ScopeOption): Promise<void>
-  /** Replaces everything the store holds for the subject. */
+  /**
+   * Replaces everything the store holds for the subject.
+   * @throws TypeError (`ERR_ROLEGATE_INVALID_ARGUMENT`) for assignments of the wrong shape, naming
+   * the field; {@link AssignmentError} for a broken rule or an invalid direct grant.
+   */
   set(subjectId: string, assignments: Assignments): Promise<void>
   /** Forgets the subject. */
   delete(subjectId: string): Promise<void>
