@@ -1,7 +1,7 @@
 // What only Express has, on Express 4 and 5: sub-apps, responses a middleware started before the
 // guard, and Express 4's deprecated (status, body) forms of res.json.
 import { rolegate, requirePermission } from '@rolegate/express'
-import { ResponseStartedError, type Subject } from '@rolegate/core'
+import { BackendUnavailableError, ResponseStartedError, type Subject } from '@rolegate/core'
 import express4 from 'express4'
 import express5, { type RequestHandler } from 'express'
 import request from 'supertest'
@@ -67,17 +67,18 @@ describe.each([
   })
 
   test('a 503 after the response started closes the connection as well', async () => {
+    const storeDown = new BackendUnavailableError('The assignment store did not answer.')
     const errors: unknown[] = []
     const authz = rolegate(rg, {
       subject: () => sam,
-      resolve: () => Promise.reject(new Error('store down')),
+      resolve: () => Promise.reject(storeDown),
       onError: (error) => errors.push(error),
     })
     const app = express()
     app.use(authz)
     app.get('/events', startStream, authz.requirePermission('customers:read'), report)
     await expect(request(app).get('/events')).rejects.toThrow(/aborted|socket hang up|ECONNRESET/)
-    expect(errors).toEqual([new Error('store down'), new ResponseStartedError(403)])
+    expect(errors).toEqual([storeDown, new ResponseStartedError(503)])
   })
 })
 

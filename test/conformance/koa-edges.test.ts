@@ -1,6 +1,6 @@
 // What only Koa has, on Koa 2 and 3: a response a middleware started before the guard, a body
 // set before the guard, and bodies Koa writes as JSON although they have stream-like methods.
-import { ResponseStartedError, type Subject } from '@rolegate/core'
+import { BackendUnavailableError, ResponseStartedError, type Subject } from '@rolegate/core'
 import { rolegate } from '@rolegate/koa'
 import Koa2 from 'koa2'
 import Koa3, { type Middleware } from 'koa'
@@ -57,6 +57,22 @@ describe.each([
     const response = await request(allowed).get('/')
     expect([response.status, response.text]).toEqual([200, 'data: started\n\ndata: granted\n\n'])
     expect(errors).toHaveLength(1)
+  })
+
+  test('a 503 after the response started closes the connection as well', async () => {
+    const storeDown = new BackendUnavailableError('The assignment store did not answer.')
+    const errors: unknown[] = []
+    const authz = rolegate(rg, {
+      subject: () => sam,
+      resolve: () => Promise.reject(storeDown),
+      onError: (error) => errors.push(error),
+    })
+    const koa = new Koa()
+    koa.use(authz).use(startStream).use(authz.requirePermission('customers:read'))
+    await expect(request(koa.callback()).get('/')).rejects.toThrow(
+      /aborted|socket hang up|ECONNRESET/,
+    )
+    expect(errors).toEqual([storeDown, new ResponseStartedError(503)])
   })
 
   test('a body set before the guard is not sent when onDenied leaves the answer to it', async () => {

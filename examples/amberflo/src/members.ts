@@ -112,6 +112,8 @@ export async function changeRole(
   if (role === 'administrator' || previous !== 'administrator') return
   const scope = accountScope(member.account)
   if ((await assignments.list({ role: 'administrator', scope })).length > 0) return
-  await setRole(assignments, member, previous)
+  // Undone only if what this request wrote still stands: a change made since is not overwritten.
+  if ((await viewOf(assignments, member)).role === role)
+    await setRole(assignments, member, previous)
   throw lastAdministrator(member)
 }

@@ -130,6 +130,8 @@ export async function changeTeamRole(
   if (role === 'admin' || previous !== 'admin') return
   const admins = await assignments.list({ role: 'admin', scope: teamScope(team) })
   if (admins.length > 0) return
-  await setTeamRole(assignments, userId, team, previous)
+  // Undone only if what this request wrote still stands: a change made since is not overwritten.
+  if ((await teamRoleOf(assignments, userId, team)) === role)
+    await setTeamRole(assignments, userId, team, previous)
   throw lastAdmin(team)
 }

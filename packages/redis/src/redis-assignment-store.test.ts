@@ -194,7 +194,7 @@ describe('redisAssignmentStore', () => {
     expect(await client.exists(`${keyPrefix}s:{epoch-only}`)).toBe(0)
   })
 
-  test('refuses an id with a lone surrogate, which Redis would store under another id', async () => {
+  test('refuses an id or a scope with a lone surrogate, which Redis would store as another', async () => {
     const { store, changes } = setup()
     await store.assign('bob\uFFFD', 'standard')
     const refused = {
@@ -217,6 +217,20 @@ describe('redisAssignmentStore', () => {
       roles: ['standard'],
       scoped: {},
     })
+    // A scope is part of the role index's keys: with U+FFFD there, its holders would not be found.
+    const scopeRefused = {
+      ...refused,
+      message:
+        'scope must be well-formed Unicode: it contains a lone UTF-16 surrogate, which Redis would store as U+FFFD and so share with another scope',
+    }
+    const scope = 'team:\uD800'
+    await expect(store.assign('bob', 'standard', { scope })).rejects.toMatchObject(scopeRefused)
+    await expect(store.revoke('bob', 'standard', { scope })).rejects.toMatchObject(scopeRefused)
+    await expect(
+      store.set('bob', { roles: [], scoped: { [scope]: ['standard'] } }),
+    ).rejects.toMatchObject(scopeRefused)
+    await expect(store.list({ role: 'standard', scope })).rejects.toMatchObject(scopeRefused)
+    expect(await store.get('bob')).toBeUndefined()
     await store.assign('bob\uD83D\uDE00', 'templates')
     expect(await store.get('bob\uD83D\uDE00')).toEqual({
       type: undefined,

@@ -22,7 +22,7 @@ import { unavailable } from './errors.js'
 import { subjectMessage } from './invalidation.js'
 import { DEFAULT_KEY_PREFIX, redisKeys, type RedisKeys } from './keys.js'
 import { rebuildIndex, roleIndex } from './role-index.js'
-import { illFormedIdArgument, isWellFormedId } from './subject-id.js'
+import { checkScopes, illFormedIdArgument, isWellFormedId } from './well-formed.js'
 import { checkStoreLimits } from './store-limits.js'
 
 /**
@@ -44,7 +44,10 @@ export interface RedisAssignmentStoreOptions {
    * @defaultValue `'rolegate:'`
    */
   readonly keyPrefix?: string | undefined
-  /** The policy whose rules (`exclusive`, `conflicts`, `subjectTypes`, valid direct grants) an assign or a set must pass. */
+  /**
+   * The policy whose rules (`exclusive`, `conflicts`, `subjectTypes`, valid direct grants) the
+   * record an assign or a set leaves must pass.
+   */
   readonly rolegate: PolicySource
   /**
    * How long one Redis call may take before the operation fails with BackendUnavailableError.
@@ -135,8 +138,8 @@ function checkSubjectId(subjectId: string): void {
  *
  * Each subject is one hash, `<prefix>s:{<id>}`, holding its assignments as JSON and its **epoch**,
  * a random token replaced on every change. A change reads the record, computes the next one,
- * checks what an assign or a set adds with core's `checkAssignments` in JavaScript (a revoke or a
- * delete only takes away and is not checked), and writes it with a compare-and-set
+ * checks the record an assign or a set leaves with core's `checkAssignments` in JavaScript (a
+ * revoke or a delete only takes away and is not checked), and writes it with a compare-and-set
  * script that only succeeds if the epoch is still the one read; otherwise it reads again and
  * retries. Two admins racing therefore cannot leave a combination that neither check saw: the
  * second write is rejected and recomputed from the first one's result. The same script publishes
@@ -289,8 +292,9 @@ export function redisAssignmentStore({
     async get(subjectId) {
       return (await read(subjectId)).assignments
     },
-    assign(subjectId, role, options) {
+    async assign(subjectId, role, options) {
       const scope = scopeOf(options)
+      checkScopes([scope])
       return change(
         subjectId,
         (current) => assigned(current, role, options),
@@ -298,8 +302,9 @@ export function redisAssignmentStore({
         true,
       )
     },
-    revoke(subjectId, role, options) {
+    async revoke(subjectId, role, options) {
       const scope = scopeOf(options)
+      checkScopes([scope])
       return change(
         subjectId,
         (current) => (current === undefined ? UNCHANGED : revoked(current, role, options)),
@@ -308,6 +313,7 @@ export function redisAssignmentStore({
       )
     },
     async set(subjectId, assignments) {
+      checkSubjectId(subjectId)
       // What set is given comes from an admin screen or an import: its shape is checked before it
       // is encoded, as core's memory store does, so a string of roles is not one role per character.
       const problem = assignmentsProblem(assignments)
@@ -315,6 +321,7 @@ export function redisAssignmentStore({
         throw invalidArgument(
           `the assignments given for subject "${subjectId}" are malformed: ${problem}`,
         )
+      checkScopes(Object.keys(assignments.scoped))
       let copy: Assignments
       try {
         copy = structuredClone(assignments)
@@ -335,6 +342,7 @@ export function redisAssignmentStore({
       )
     },
     async list({ role, scope }) {
+      checkScopes([scope])
       try {
         return await index.holders(role, scope)
       } catch (error) {

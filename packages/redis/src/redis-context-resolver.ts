@@ -18,7 +18,7 @@ import { isBare } from './is-bare.js'
 import type { RedisAssignmentStore } from './redis-assignment-store.js'
 import type { RedisPolicyStore } from './redis-policy-store.js'
 import { SharedReads, type Flight } from './shared-reads.js'
-import { illFormedSubject, isWellFormedId } from './subject-id.js'
+import { illFormedSubject, isWellFormedId } from './well-formed.js'
 
 /**
  * How fresh a resolved context must be.

@@ -148,7 +148,8 @@ export function contextResolver<P extends PolicyInput>({
   return async (subject) => {
     // Checked before the store is asked: a malformed subject is the caller's error, the same one
     // with or without a stored record, not a 503 from a store asked for an id it was never given.
-    const checked = readSubject(subject)
+    // Without a copy: readSubject, which copies, runs only to throw its error.
+    const checked = isWellFormed(subject) ? subject : readSubject(subject)
     let stored: unknown
     try {
       const answer = Promise.resolve(store.get(checked.id))
