@@ -1,5 +1,7 @@
+import { createRolegate } from '@rolegate/core'
 import { Cluster, Redis } from 'ioredis'
 import { describe, expect, test, vi } from 'vitest'
+import { redisAssignmentStore } from './redis-assignment-store.js'
 import {
   checkRedisClient,
   findClientProblems,
@@ -95,6 +97,18 @@ describe('findClientProblems', () => {
         }),
       ),
     ).toEqual([ownPrefix])
+  })
+})
+
+describe("ioredis's own keyPrefix with checkClient: false", () => {
+  test('rebuildIndex() refuses, before it asks Redis, rather than find nothing', async () => {
+    const rolegate = createRolegate({ policy: { resources: ['a'], roles: { r: {} } } })
+    const client = redis({ ...recommendedRedisOptions, keyPrefix: 'app:' })
+    const store = redisAssignmentStore({ client, rolegate, checkClient: false })
+    await expect(store.rebuildIndex()).rejects.toMatchObject({
+      code: 'ERR_ROLEGATE_INVALID_ARGUMENT',
+      message: `rebuildIndex: ${ownPrefix.message}`,
+    })
   })
 })
 

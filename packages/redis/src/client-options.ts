@@ -100,16 +100,21 @@ export function findClientProblems(client: RedisClient): ClientProblem[] {
     })
   }
   if (queue !== false) problems.push(offlineQueueProblem(cluster, node.maxRetriesPerRequest))
-  // ioredis prefixes the keys of commands, not SCAN's MATCH pattern, so rebuildIndex() would find
-  // no key; rolegate's own keyPrefix option prefixes everything it reads and writes.
-  if (typeof client.options.keyPrefix === 'string' && client.options.keyPrefix !== '') {
-    problems.push({
-      severity: 'fatal',
-      message:
-        "the client has ioredis's keyPrefix option, which SCAN's MATCH pattern does not get, so rebuildIndex() would find no key; leave it unset on the client and pass the prefix as rolegate's keyPrefix option instead",
-    })
-  }
+  if (hasIoredisKeyPrefix(client))
+    problems.push({ severity: 'fatal', message: IOREDIS_KEY_PREFIX_PROBLEM })
   return problems
+}
+
+/** Why a client with ioredis's own key prefix is refused. */
+export const IOREDIS_KEY_PREFIX_PROBLEM =
+  "the client has ioredis's keyPrefix option, which SCAN's MATCH pattern does not get, so rebuildIndex() would find no key; leave it unset on the client and pass the prefix as rolegate's keyPrefix option instead"
+
+/**
+ * Whether the client has ioredis's own `keyPrefix`: ioredis prefixes the keys of commands, not
+ * SCAN's MATCH pattern; rolegate's own keyPrefix option prefixes everything it reads and writes.
+ */
+export function hasIoredisKeyPrefix(client: RedisClient): boolean {
+  return typeof client.options.keyPrefix === 'string' && client.options.keyPrefix !== ''
 }
 
 function offlineQueueProblem(

@@ -15,7 +15,12 @@ import {
   invalidArgument,
 } from '@rolegate/core'
 import { decodeAssignments, encodeAssignments } from './assignments-doc.js'
-import { checkRedisClient, type RedisClient } from './client-options.js'
+import {
+  checkRedisClient,
+  hasIoredisKeyPrefix,
+  IOREDIS_KEY_PREFIX_PROBLEM,
+  type RedisClient,
+} from './client-options.js'
 import { compareAndSet, newToken } from './compare-and-set.js'
 import { withDeadline } from './deadline.js'
 import { unavailable } from './errors.js'
@@ -350,6 +355,9 @@ export function redisAssignmentStore({
       }
     },
     async rebuildIndex() {
+      // Refused here too, for a store made with checkClient: false: SCAN would find nothing.
+      if (hasIoredisKeyPrefix(client))
+        throw invalidArgument(`rebuildIndex: ${IOREDIS_KEY_PREFIX_PROBLEM}`)
       try {
         return await rebuildIndex({ ...indexDeps, index })
       } catch (error) {
