@@ -237,6 +237,19 @@ describe('teamCreator', () => {
     })
   })
 
+  test('refuses a scope prefix with whitespace at its end or an invisible character', () => {
+    expect(() => teamCreator({ role: 'admin', scopePrefix: 'team: ' })).toThrow(
+      new ClaimMappingError(
+        'teamCreator: "scopePrefix" "team: " has whitespace at its start or end',
+      ),
+    )
+    expect(() => teamCreator({ role: 'admin', scopePrefix: 'team\u200b:' })).toThrow(
+      new ClaimMappingError(
+        'teamCreator: "scopePrefix" "team\\u200b:" holds a control or invisible character (U+200B)',
+      ),
+    )
+  })
+
   test('takes another scope prefix, and refuses empty ids', () => {
     const creator = teamCreator({ role: 'admin', scopePrefix: 'workspace:' })
     expect(creator({ subjectId: 'u', teamId: 'w1' }).scope).toBe('workspace:w1')

@@ -195,6 +195,10 @@ export function teamCreator(
   checkRole(role, 'teamCreator', rolegate)
   if (typeof scopePrefix !== 'string' || scopePrefix === '')
     throw new ClaimMappingError('teamCreator: "scopePrefix" must be a non-empty string')
+  // Checked as a team id is: 'team: ' would make every scope look like 'team:42' and not be it.
+  const prefixProblem = nameTextProblem(scopePrefix)
+  if (prefixProblem !== undefined)
+    throw new ClaimMappingError(`teamCreator: "scopePrefix" ${shown(scopePrefix)} ${prefixProblem}`)
   return function creatorAssignment({ subjectId, teamId }) {
     if (
       typeof subjectId !== 'string' ||
@@ -203,7 +207,7 @@ export function teamCreator(
       teamId === ''
     )
       throw new ClaimMappingError('teamCreator: subjectId and teamId must be non-empty strings')
-    const problem = teamIdProblem(teamId)
+    const problem = nameTextProblem(teamId)
     if (problem !== undefined)
       throw new ClaimMappingError(`teamCreator: teamId ${shown(teamId)} ${problem}`)
     return { subjectId, role, scope: scopePrefix + teamId }
@@ -215,10 +219,10 @@ const SPACE_AT_ENDS = /^\s|\s$/u
 /** A control (C0, DEL, C1) or invisible format character (zero-width space, bidi override). */
 const INVISIBLE = /[\p{Cc}\p{Cf}]/u
 
-/** Why a team id cannot name a scope, or `undefined` when it can. */
-function teamIdProblem(teamId: string): string | undefined {
-  if (SPACE_AT_ENDS.test(teamId)) return 'has whitespace at its start or end'
-  const char = INVISIBLE.exec(teamId)?.[0]
+/** Why a team id or a scope prefix cannot be part of a scope, or `undefined` when it can. */
+function nameTextProblem(text: string): string | undefined {
+  if (SPACE_AT_ENDS.test(text)) return 'has whitespace at its start or end'
+  const char = INVISIBLE.exec(text)?.[0]
   if (char === undefined) return undefined
   const code = (char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')
   return `holds a control or invisible character (U+${code})`
