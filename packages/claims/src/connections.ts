@@ -153,53 +153,85 @@ export function compileConnection(
   const raw = connection as unknown as Readonly<Record<string, unknown>>
   if (raw['protocol'] !== 'oidc' && raw['protocol'] !== 'saml')
     fail('"protocol" must be "oidc" or "saml"')
-  // A misspelt key would be dropped in silence, and "audiance" would leave the audience unchecked.
-  refuseUnknownKeys(
-    raw,
-    raw['protocol'] === 'oidc' ? OIDC_KEYS : SAML_KEYS,
-    `an ${String(raw['protocol']).toUpperCase()} connection`,
-    { connection: name },
+  // A misspelt key would be dropped in silence, and "audiance" would leave the audience unchecked:
+  // unknown keys are refused below, with every other problem.
+  const { protocol, issuer, onUnmapped = 'ignore', resolveOverage, subjectType } = connection
+  let tenants: readonly string[] | undefined
+  let rules: readonly CompiledRule[] = []
+  let audience: string | undefined
+  let certificates: readonly string[] = []
+  let defaultRoles: readonly string[] = []
+  // Each check runs even when another has failed, so that one start-up lists every problem.
+  checkEach<() => void, void>(
+    [
+      () =>
+        refuseUnknownKeys(
+          raw,
+          protocol === 'oidc' ? OIDC_KEYS : SAML_KEYS,
+          `an ${protocol.toUpperCase()} connection`,
+          { connection: name },
+        ),
+      () => {
+        if (typeof issuer !== 'string' || issuer === '') fail('"issuer" must be a non-empty string')
+        tenants = stringList(connection.tenants, '"tenants"', fail)
+        const placeholders = issuer.split(TENANT_PLACEHOLDER).length - 1
+        if (placeholders > 1) fail(`"issuer" may hold "${TENANT_PLACEHOLDER}" once`)
+        if (placeholders === 1 && tenants === undefined)
+          fail(
+            `an issuer with "${TENANT_PLACEHOLDER}" needs "tenants": the tenants allowed to log in`,
+          )
+      },
+      () => {
+        // Only a missing limit takes the mapper's: null is a wrong value, as "5" or 0 is.
+        const maxValues: unknown =
+          connection.maxValues === undefined ? defaults.maxValues : connection.maxValues
+        if (!isPositiveInteger(maxValues)) return fail('"maxValues" must be a positive integer')
+        if (!Array.isArray(connection.rules)) fail('"rules" must be an array')
+        // Every rule is compiled, and the problems of all of them are reported together.
+        rules = checkEach(connection.rules, (rule, i) =>
+          compileRule(rule, i, { connection: name, maxValues }),
+        )
+        const ids = rules.map((r) => r.id)
+        const duplicate = ids.find((id, i) => ids.indexOf(id) !== i)
+        if (duplicate !== undefined) fail(`two rules have the id "${duplicate}"`)
+      },
+      () => {
+        if (
+          raw['onUnmapped'] !== undefined &&
+          raw['onUnmapped'] !== 'ignore' &&
+          raw['onUnmapped'] !== 'reject'
+        )
+          fail('"onUnmapped" must be "ignore" or "reject"')
+      },
+      () => {
+        if (resolveOverage !== undefined && typeof resolveOverage !== 'function')
+          fail('"resolveOverage" must be a function')
+      },
+      () => {
+        if (subjectType !== undefined && (typeof subjectType !== 'string' || subjectType === ''))
+          fail('"subjectType" must be a non-empty string')
+      },
+      () => {
+        if (protocol === 'oidc') audience = optionalString(connection.audience, '"audience"', fail)
+      },
+      () => {
+        if (protocol === 'saml') certificates = certificatesOf(connection.certificates, fail)
+      },
+      () => {
+        defaultRoles = stringList(connection.defaultRoles, '"defaultRoles"', fail) ?? []
+      },
+    ],
+    (check) => check(),
   )
-  const { protocol, issuer } = connection
-  if (typeof issuer !== 'string' || issuer === '') fail('"issuer" must be a non-empty string')
-  const tenants = stringList(connection.tenants, '"tenants"', fail)
-  const placeholders = issuer.split(TENANT_PLACEHOLDER).length - 1
-  if (placeholders > 1) fail(`"issuer" may hold "${TENANT_PLACEHOLDER}" once`)
-  if (placeholders === 1 && tenants === undefined)
-    fail(`an issuer with "${TENANT_PLACEHOLDER}" needs "tenants": the tenants allowed to log in`)
-  // Only a missing limit takes the mapper's: null is a wrong value, as "5" or 0 is.
-  const maxValues: unknown =
-    connection.maxValues === undefined ? defaults.maxValues : connection.maxValues
-  if (!isPositiveInteger(maxValues)) return fail('"maxValues" must be a positive integer')
-  if (!Array.isArray(connection.rules)) fail('"rules" must be an array')
-  const { onUnmapped = 'ignore', resolveOverage, subjectType } = connection
-  if (
-    raw['onUnmapped'] !== undefined &&
-    raw['onUnmapped'] !== 'ignore' &&
-    raw['onUnmapped'] !== 'reject'
-  )
-    fail('"onUnmapped" must be "ignore" or "reject"')
-  if (resolveOverage !== undefined && typeof resolveOverage !== 'function')
-    fail('"resolveOverage" must be a function')
-  if (subjectType !== undefined && (typeof subjectType !== 'string' || subjectType === ''))
-    fail('"subjectType" must be a non-empty string')
-  // Every rule is compiled, and the problems of all of them are reported together.
-  const rules = checkEach(connection.rules, (rule, i) =>
-    compileRule(rule, i, { connection: name, maxValues }),
-  )
-  const ids = rules.map((r) => r.id)
-  const duplicate = ids.find((id, i) => ids.indexOf(id) !== i)
-  if (duplicate !== undefined) fail(`two rules have the id "${duplicate}"`)
   return {
     name,
     protocol,
     issuer,
-    audience:
-      protocol === 'oidc' ? optionalString(connection.audience, '"audience"', fail) : undefined,
-    certificates: protocol === 'saml' ? certificatesOf(connection.certificates, fail) : [],
+    audience,
+    certificates,
     tenants: tenants === undefined ? undefined : new Set(tenants),
     rules,
-    defaultRoles: stringList(connection.defaultRoles, '"defaultRoles"', fail) ?? [],
+    defaultRoles,
     onUnmapped,
     resolveOverage,
     subjectType,

@@ -1070,6 +1070,32 @@ describe('createClaimMapper: checked when created', () => {
     )
   })
 
+  test("every problem of one connection is listed too, its rules' beside its own fields", () => {
+    const create = () =>
+      createClaimMapper({
+        connections: {
+          idp: {
+            protocol: 'saml',
+            issuer: '',
+            certificates: ['not a certificate'],
+            rules: [{ claim: 'g', map: {} }],
+            onUnmapped: 'drop',
+            audiance: 'x',
+          } as unknown as Connection,
+        },
+      })
+    expect(create).toThrow(
+      [
+        'Claim mapping: 5 problems:',
+        '  - connection "idp": unknown key "audiance" in an SAML connection (known: protocol, issuer, rules, defaultRoles, onUnmapped, maxValues, tenants, resolveOverage, subjectType, certificates)',
+        '  - connection "idp": "issuer" must be a non-empty string',
+        '  - connection "idp", rule "rules[0]": "map" is empty',
+        '  - connection "idp": "onUnmapped" must be "ignore" or "reject"',
+        '  - connection "idp": "certificates[0]" is neither a PEM certificate nor base64 DER as node-saml reads them',
+      ].join('\n'),
+    )
+  })
+
   test('a SAML connection needs certificates', () => {
     expect(() =>
       createClaimMapper({
