@@ -171,30 +171,8 @@ export function compileConnection(
           `an ${protocol.toUpperCase()} connection`,
           { connection: name },
         ),
-      () => {
-        if (typeof issuer !== 'string' || issuer === '') fail('"issuer" must be a non-empty string')
-        tenants = stringList(connection.tenants, '"tenants"', fail)
-        const placeholders = issuer.split(TENANT_PLACEHOLDER).length - 1
-        if (placeholders > 1) fail(`"issuer" may hold "${TENANT_PLACEHOLDER}" once`)
-        if (placeholders === 1 && tenants === undefined)
-          fail(
-            `an issuer with "${TENANT_PLACEHOLDER}" needs "tenants": the tenants allowed to log in`,
-          )
-      },
-      () => {
-        // Only a missing limit takes the mapper's: null is a wrong value, as "5" or 0 is.
-        const maxValues: unknown =
-          connection.maxValues === undefined ? defaults.maxValues : connection.maxValues
-        if (!isPositiveInteger(maxValues)) return fail('"maxValues" must be a positive integer')
-        if (!Array.isArray(connection.rules)) fail('"rules" must be an array')
-        // Every rule is compiled, and the problems of all of them are reported together.
-        rules = checkEach(connection.rules, (rule, i) =>
-          compileRule(rule, i, { connection: name, maxValues }),
-        )
-        const ids = rules.map((r) => r.id)
-        const duplicate = ids.find((id, i) => ids.indexOf(id) !== i)
-        if (duplicate !== undefined) fail(`two rules have the id "${duplicate}"`)
-      },
+      () => (tenants = tenantsOf(connection, fail)),
+      () => (rules = rulesOf(name, connection, defaults, fail)),
       () => {
         if (
           raw['onUnmapped'] !== undefined &&
@@ -236,6 +214,44 @@ export function compileConnection(
     resolveOverage,
     subjectType,
   }
+}
+
+/** The connection's tenants, once its issuer is checked: one `{tenantid}` needs them. */
+function tenantsOf(
+  connection: Connection,
+  fail: (message: string) => never,
+): readonly string[] | undefined {
+  const { issuer } = connection as { readonly issuer: unknown }
+  if (typeof issuer !== 'string' || issuer === '') fail('"issuer" must be a non-empty string')
+  const tenants = stringList(connection.tenants, '"tenants"', fail)
+  const placeholders = issuer.split(TENANT_PLACEHOLDER).length - 1
+  if (placeholders > 1) fail(`"issuer" may hold "${TENANT_PLACEHOLDER}" once`)
+  if (placeholders === 1 && tenants === undefined)
+    fail(`an issuer with "${TENANT_PLACEHOLDER}" needs "tenants": the tenants allowed to log in`)
+  return tenants
+}
+
+/** The connection's rules, compiled: the problems of all of them are reported together. */
+function rulesOf(
+  name: string,
+  connection: Connection,
+  defaults: { readonly maxValues: number },
+  fail: (message: string) => never,
+): readonly CompiledRule[] {
+  // Only a missing limit takes the mapper's: null is a wrong value, as "5" or 0 is.
+  const maxValues: unknown =
+    connection.maxValues === undefined ? defaults.maxValues : connection.maxValues
+  if (!isPositiveInteger(maxValues)) return fail('"maxValues" must be a positive integer')
+  // Read as unknown: Array.isArray would narrow the typed list to any[].
+  const given: unknown = connection.rules
+  if (!Array.isArray(given)) return fail('"rules" must be an array')
+  const rules = checkEach(given as readonly ClaimRule[], (rule, i) =>
+    compileRule(rule, i, { connection: name, maxValues }),
+  )
+  const ids = rules.map((r) => r.id)
+  const duplicate = ids.find((id, i) => ids.indexOf(id) !== i)
+  if (duplicate !== undefined) fail(`two rules have the id "${duplicate}"`)
+  return rules
 }
 
 function stringList(
