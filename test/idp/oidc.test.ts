@@ -452,7 +452,6 @@ describe('OIDC logins through openid-client/passport against a real provider', (
     })
 
     test('a huge groups claim gives nothing from its rule, with a warning', async () => {
-      const started = performance.now()
       const { user, routes } = await loggedIn('okta', 'okta-huge')
       expect([user.roles, user.mapping.warnings]).toEqual([
         [],
@@ -466,7 +465,6 @@ describe('OIDC logins through openid-client/passport against a real provider', (
         ],
       ])
       expect(routes).toEqual(allowedOnly())
-      expect(performance.now() - started).toBeLessThan(5000)
     })
 
     test('non-string group values give no role', async () => {

@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'vitest'
+import { describe, expect, test, vi } from 'vitest'
 
 import { asciiLowerCase, claimValues } from './claim-values.js'
 
@@ -40,12 +40,31 @@ describe('claimValues', () => {
 
   test('counts split tokens before building them', () => {
     const text = 'x '.repeat(2_000_000)
-    expect(claimValues(text, { split: 'space', maxValues: 1000 })).toEqual({
+    const split = vi.spyOn(String.prototype, 'split')
+    try {
+      expect(claimValues(text, { split: 'space', maxValues: 1000 })).toEqual({
+        ...none,
+        values: [],
+        tooMany: true,
+        count: 2_000_000,
+      })
+      expect(split).not.toHaveBeenCalled()
+    } finally {
+      split.mockRestore()
+    }
+  })
+
+  test('measures an array by its length before reading any item', () => {
+    const groups: unknown[] = new Array(1_000_001)
+    let reads = 0
+    Object.defineProperty(groups, 0, { get: () => (reads++, 'billing-admins'), enumerable: true })
+    expect(claimValues(groups, { split: undefined, maxValues: 1000 })).toEqual({
       ...none,
       values: [],
       tooMany: true,
-      count: 2_000_000,
+      count: 1_000_001,
     })
+    expect(reads).toBe(0)
   })
 
   test('an array gives its distinct strings and counts the rest', () => {

@@ -380,12 +380,12 @@ describe('createClaimMapper: value shapes', () => {
     ])
   })
 
-  test('a huge array gives nothing from its rule, warns, and is not slow', async () => {
-    const groups = Array.from({ length: 1_000_000 }, (_, i) => `g${i}`)
-    groups.push('billing-admins')
-    const started = performance.now()
+  test('a huge array gives nothing from its rule, warns, and is not read item by item', async () => {
+    const groups: unknown[] = new Array(1_000_001)
+    let reads = 0
+    Object.defineProperty(groups, 0, { get: () => (reads++, 'billing-admins'), enumerable: true })
     const result = await mapper.map(idToken({ groups }))
-    expect(performance.now() - started).toBeLessThan(50)
+    expect(reads).toBe(0)
     expect(result).toEqual({
       connection: 'sso',
       roles: [],

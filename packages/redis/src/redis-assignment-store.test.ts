@@ -125,13 +125,15 @@ describe('redisAssignmentStore', () => {
   test('a failed index update after a committed change is reported; a throwing onError is logged', async () => {
     const logged = vi.spyOn(console, 'error').mockImplementation(() => {})
     const loggerDown = new Error('logger down')
+    const heard: unknown[] = []
     try {
       const keyPrefix = `${prefix}${run++}:`
       const store = redisAssignmentStore({
         client,
         keyPrefix,
         rolegate: rg,
-        onError: () => {
+        onError: (error) => {
+          heard.push(error)
           throw loggerDown
         },
       })
@@ -139,6 +141,9 @@ describe('redisAssignmentStore', () => {
       await client.set(`${keyPrefix}g:standard`, 'not a set')
       await store.assign('u', 'standard')
       expect(await store.get('u')).toEqual({ type: undefined, roles: ['standard'], scoped: {} })
+      expect(heard).toEqual([
+        expect.objectContaining({ message: expect.stringMatching(/^WRONGTYPE/) as string }),
+      ])
       expect(logged.mock.calls).toEqual([[loggerDown]])
     } finally {
       logged.mockRestore()

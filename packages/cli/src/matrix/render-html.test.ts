@@ -118,8 +118,8 @@ describe('the HTML matrix in headless Chromium', { timeout: 60_000 }, () => {
     expect(seen.indent['logs.audit_log']).toBe(32)
     expect(seen.notes).toEqual(['profile × self_service: rw only when "self" holds'])
 
+    // For people reading CI's artifacts, not an assertion: the checks above are the test.
     await page.screenshot({ path: join(RESULTS, 'matrix.png'), fullPage: true })
-    expect(existsSync(join(RESULTS, 'matrix.png'))).toBe(true)
     await page.close()
   })
 })
