@@ -4,7 +4,12 @@ import { openStores, type Stores } from '@rolegate-example/billrun/stores'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { redisUrl, uniquePrefix } from '../support/redis-server.js'
 import { removeRedisKeys } from './support/remove-redis-keys.js'
-import { assignmentRefused, missingPermission } from './support/problem-bodies.js'
+import {
+  assignmentRefused,
+  REDIS_UNAVAILABLE,
+  missingPermission,
+} from './support/problem-bodies.js'
+import { answersAfterRedisStops } from './support/redis-outage.js'
 import { bodyOf, sendAsDemoUser } from './support/send-as-demo-user.js'
 
 // Two instances of the example, each with its own Redis client, sharing one Redis: what
@@ -90,5 +95,33 @@ describe.sequential('BillRun example on two instances sharing Redis (strict)', (
     ])
     const me = await sendAsDemoUser(a.billrun.app, { user: 'rex', method: 'GET', path: '/me' })
     expect(me.body).toEqual({ id: 'rex', roles: ['reports'] })
+  })
+})
+
+describe('BillRun example when its Redis stops', () => {
+  test('a request is a 503 problem, whether a guard or a handler asked', async () => {
+    const { responses, reported } = await answersAfterRedisStops(
+      async (url) => {
+        const stores = await openStores({ redisUrl: url, keyPrefix })
+        const billrun = createApp({ ...stores, demo: true })
+        await seedDemoUsers(billrun.store)
+        return { app: billrun.app, close: () => stores.close() }
+      },
+      'ada',
+      // GET /me reads the context in its handler, so its 503 comes from problemErrors().
+      ['/me', '/plans'],
+    )
+    expect(
+      responses.map((res) => [
+        res.status,
+        res.headers['content-type'],
+        res.headers['retry-after'],
+        bodyOf(res),
+      ]),
+    ).toEqual([
+      [503, 'application/problem+json; charset=utf-8', '1', REDIS_UNAVAILABLE],
+      [503, 'application/problem+json; charset=utf-8', '1', REDIS_UNAVAILABLE],
+    ])
+    expect(reported).toEqual([REDIS_UNAVAILABLE.detail, REDIS_UNAVAILABLE.detail])
   })
 })

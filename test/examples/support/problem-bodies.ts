@@ -11,12 +11,12 @@ export const UNAUTHENTICATED = {
   detail: 'This request needs an authenticated subject.',
 } as const
 
-/** 503: the assignment store did not answer, whether a guard or a handler asked. */
-export const BACKEND_UNAVAILABLE = {
+/** 503 from `@rolegate/redis`'s resolver, when Redis does not answer. */
+export const REDIS_UNAVAILABLE = {
   type: 'urn:rolegate:problem:backend-unavailable',
   title: 'Authorization backend unavailable',
   status: 503,
-  detail: 'The assignment store did not answer.',
+  detail: 'The authorization backend did not answer.',
 } as const
 
 /** 403 from `requirePermission`: the permission that was missing and why. */
