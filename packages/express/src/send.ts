@@ -57,7 +57,7 @@ export function send(res: Response, denial: Pick<Denial, 'status' | 'headers' | 
  * let the client take it as an answer. So the connection is closed, as Express's final handler
  * does with an error it cannot answer, and the error reported.
  */
-export function abort(res: Response, status: number, responder: Responder | undefined): void {
+function abort(res: Response, status: number, responder: Responder | undefined): void {
   reportSafely(responder?.onError, new ResponseStartedError(status))
   res.destroy()
 }
