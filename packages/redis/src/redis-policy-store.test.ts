@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { definePolicy, type RoleInput } from '@rolegate/core'
+import { contextResolver, definePolicy, type RoleInput } from '@rolegate/core'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { recommendedRedisOptions } from './client-options.js'
@@ -44,6 +44,50 @@ const clerk: RoleInput = { description: 'Billing clerk', grants: { invoices: ['r
 // What every policy store must do alike is test/stores/policy-store-contract.ts, run on this one
 // too; here, what two instances on one Redis see.
 describe('redisPolicyStore', () => {
+  test("core's default resolver, given the store alone, decides with what another instance changed", async () => {
+    const { a, b } = setup()
+    await a.createRole('clerk', { grants: { invoices: 'write' } })
+    const resolve = contextResolver({ rolegate: b })
+    const holder = { id: 'u1', roles: ['clerk'] }
+    expect((await resolve(holder)).can('invoices:write')).toBe(true)
+    await a.updateRole('clerk', { grants: { invoices: 'read' } })
+    expect((await resolve(holder)).can('invoices:write')).toBe(false)
+    await a.deleteRole('clerk')
+    expect((await resolve(holder)).roles().dropped).toEqual([
+      { role: 'clerk', reason: 'unknown-role' },
+    ])
+  })
+
+  test('a custom role that a release adds to the code policy can be deleted, even while held', async () => {
+    const { a, assignments, keyPrefix } = setup()
+    await a.createRole('clerk', { grants: { invoices: 'read' } })
+    await assignments.assign('u1', 'clerk')
+    const released = definePolicy({
+      ...policy,
+      roles: { ...policy.roles, clerk: { grants: { invoices: 'write' } } },
+    })
+    const next = redisPolicyStore({ client, keyPrefix, policy: released })
+    // No instance of the release can compile the stored roles: every request would answer 503.
+    await expect(next.refresh()).rejects.toMatchObject({
+      code: 'ERR_ROLEGATE_POLICY_INVALID',
+      problems: [
+        {
+          path: 'policy.roles.clerk',
+          message:
+            'role "clerk" is defined in code; a custom role cannot replace it (delete the custom role "clerk")',
+        },
+      ],
+    })
+    await next.deleteRole('clerk')
+    const rolegate = await next.refresh()
+    expect(next.customRoles()).toEqual({})
+    // u1 now holds the role in code of that name.
+    expect(rolegate.context({ id: 'u1', roles: ['clerk'] }).can('invoices:write')).toBe(true)
+    await expect(next.deleteRole('clerk')).rejects.toMatchObject({
+      code: 'ERR_ROLEGATE_POLICY_INVALID',
+    })
+  })
+
   test('limits that would wait for ever or never try are refused at start-up, as by the assignment store', () => {
     const refused = (message: string) =>
       expect.objectContaining({ code: 'ERR_ROLEGATE_INVALID_ARGUMENT', message }) as Error

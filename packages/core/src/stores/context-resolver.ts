@@ -122,6 +122,22 @@ function isDeeplyFrozen(assignments: Assignments): boolean {
 }
 
 /**
+ * The policy store's rolegate once it has loaded what another instance changed. A store that does
+ * not answer, or whose stored roles no longer compile with this code, cannot decide: 503.
+ */
+async function inForce<P extends PolicyInput>(policies: PolicyStore<P>): Promise<Rolegate<P>> {
+  try {
+    return await policies.refresh()
+  } catch (cause) {
+    if (cause instanceof RolegateError && cause.code === 'ERR_ROLEGATE_BACKEND_UNAVAILABLE')
+      throw cause
+    throw new BackendUnavailableError('The policy store could not give the custom roles.', {
+      cause,
+    })
+  }
+}
+
+/**
  * A resolver that reads the subject's assignments from `store` (if any) and builds the context.
  * A store that fails, does not answer within `timeoutMs`, or answers with something that is not
  * assignments makes it throw {@link BackendUnavailableError}: the request is refused with 503.
@@ -140,9 +156,10 @@ export function contextResolver<P extends PolicyInput>({
 }: ContextResolverOptions<P>): ContextResolver<P> {
   if (timeoutMs !== undefined && !(timeoutMs > 0 && timeoutMs < Infinity))
     throw invalidArgument('timeoutMs must be a positive number of milliseconds')
-  // A policy store's custom roles may change: each request is decided under those in force.
+  // A policy store's custom roles may change, here or (a shared store) on another instance: each
+  // request is decided under those in force, refreshed first, as a strict Redis resolver does.
   const contextOf = isPolicyStore(rolegate)
-    ? (subject: Subject) => rolegate.current().context(subject)
+    ? (subject: Subject) => inForce(rolegate).then((rg) => rg.context(subject))
     : (subject: Subject) => rolegate.context(subject)
   if (store === undefined) return contextOf
   return async (subject) => {

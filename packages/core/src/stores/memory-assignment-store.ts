@@ -4,6 +4,7 @@ import { notifyListeners } from '../report.js'
 import { assigned, normalizeAssignments, revoked, rolesInScope } from './assignment-edits.js'
 import { assignmentsProblem } from './assignments-problem.js'
 import { checkAssignments } from './check-assignments.js'
+import { deepFreeze } from './deep-freeze.js'
 import type { RoleHolding } from './policy-store.js'
 import type { AssignmentChange, Assignments, AssignmentStore } from './types.js'
 
@@ -22,15 +23,6 @@ export interface MemoryAssignmentStoreOptions {
 export interface MemoryAssignmentStore extends AssignmentStore {
   /** Every holding of `role`, globally and in any scope: what a policy store asks before deleting it. */
   holdings(role: string): Promise<RoleHolding[]>
-}
-
-/** Freezes what the store keeps, so that no caller of `get` can change it past the checks. */
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value)
-    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key])
-  }
-  return value
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { PolicyInput, RoleInput } from '../policy/types.js'
 import { notifyListeners } from '../report.js'
+import { deepFreeze } from './deep-freeze.js'
 import {
   customRoleEdits,
   withCustomRoles,
@@ -57,7 +58,9 @@ export function memoryPolicyStore<const P extends PolicyInput>(
     const run = queue.then(async () => {
       const next = await apply(roles)
       const compiled = withCustomRoles(options, next)
-      roles = next
+      // Frozen, as the memory assignment store's records are: what customRoles() gives cannot be
+      // changed past the checks and the events.
+      roles = deepFreeze(next)
       rolegate = compiled
       revision++
       notifyListeners([...watchers, onChange], [{ kind, role: name, revision }])

@@ -23,7 +23,8 @@ export type MemoryStore<P extends PolicyInput = PolicyInput> = RolegateStore<
 /**
  * Assignments and custom roles in memory for one process (a single instance, tests, a demo), each
  * store asking the other: assignments are checked against the custom roles, and a custom role is
- * deleted only once no one holds it.
+ * deleted only once no one holds it (an assignment racing the deletion may still land; its name is
+ * then refused to a new role until it is revoked, as the `PolicyStore` contract says).
  *
  * @example
  * ```ts

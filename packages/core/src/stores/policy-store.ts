@@ -54,6 +54,8 @@ export interface PolicyStore<P extends PolicyInput = PolicyInput> {
   updateRole(name: string, role: RoleInput): Promise<number>
   /**
    * Deletes a custom role. Refused while any subject holds it, and while another custom role inherits it.
+   * A custom role that a later release added to the code policy (which no instance of that release
+   * can compile beside it) is deleted even while held: its holders then hold the role in code.
    *
    * @throws {@link UnknownRoleError} when there is no such custom role.
    * @throws {@link PolicyError} naming the holders or the inheriting roles.
@@ -97,7 +99,7 @@ export function withCustomRoles<P extends PolicyInput>(
     throw new PolicyError(
       shadowing.map((name) => ({
         path: `policy.roles.${name}`,
-        message: `role "${name}" is defined in code; a custom role cannot replace it`,
+        message: `role "${name}" is defined in code; a custom role cannot replace it (delete the custom role "${name}")`,
       })),
     )
   }
@@ -198,8 +200,21 @@ function rolesWithDeleted(
   roles: Readonly<Record<string, RoleInput>>,
   name: string,
 ): Record<string, RoleInput> {
-  assertCustom(policy, name, roles)
+  if (!shadowedByCode(policy, roles, name)) assertCustom(policy, name, roles)
   return Object.fromEntries(Object.entries(roles).filter(([other]) => other !== name))
+}
+
+/**
+ * Whether `name` is a stored custom role that a release has since added to the code policy: no
+ * instance of that release can compile the custom roles until it is deleted, which is the one
+ * change it allows.
+ */
+function shadowedByCode(
+  policy: PolicyInput,
+  roles: Readonly<Record<string, RoleInput>>,
+  name: string,
+): boolean {
+  return Object.hasOwn(policy.roles, name) && Object.hasOwn(roles, name)
 }
 
 /** The edits of the custom roles: each gives the roles after it, or throws why it is refused. */
@@ -243,7 +258,9 @@ export function customRoleEdits(
     update: (roles, name, role) => Promise.resolve(rolesWithUpdated(policy, roles, name, role)),
     async delete(roles, name) {
       const next = rolesWithDeleted(policy, roles, name)
-      await refuseIfHeld(name, `role "${name}" is still assigned; revoke it first`)
+      // Its holders now hold the role in code of that name, which the release meant them to.
+      if (!shadowedByCode(policy, roles, name))
+        await refuseIfHeld(name, `role "${name}" is still assigned; revoke it first`)
       return next
     },
   }
