@@ -264,6 +264,23 @@ describe('redisPolicyStore: what it cannot read is refused with 503', () => {
     expect(await client.hget(`${keyPrefix}policy`, 'roles')).toBeNull()
   })
 
+  test.each([
+    ['{not json', 'not JSON'],
+    ['[]', 'not an object of roles'],
+    ['null', 'not an object of roles'],
+  ])('stored roles of %j are refused, naming the key and field', async (json, why) => {
+    const { a, b, keyPrefix } = setup()
+    await a.createRole('clerk', clerk)
+    await client.hset(`${keyPrefix}policy`, 'roles', json, 'e', 'edited-by-hand')
+    const refused = {
+      code: 'ERR_ROLEGATE_BACKEND_UNAVAILABLE',
+      status: 503,
+      message: `The stored custom roles (field "roles" of ${keyPrefix}policy) are unreadable: ${why}.`,
+    }
+    await expect(b.refresh()).rejects.toMatchObject(refused)
+    await expect(a.createRole('other', clerk)).rejects.toMatchObject(refused)
+  })
+
   test.each(['abc', '-1', '1.5', '1e3', ' 7', '9007199254740993'])(
     'a stored revision of %j is refused, not counted on from NaN',
     async (rev) => {

@@ -7,7 +7,6 @@ import {
   type Condition,
   type PolicyChange,
   type PolicyInput,
-  type PolicyProblem,
   type PolicyStore,
   type Rolegate,
   type RoleHolding,
@@ -122,7 +121,7 @@ export function redisPolicyStore<const P extends PolicyInput>({
     return {
       etag: etag ?? null,
       revision: rev === null || rev === undefined ? 0 : parseRevision(rev, keys.policy),
-      roles: json === null || json === undefined ? {} : parseRoles(json),
+      roles: json === null || json === undefined ? {} : parseRoles(json, keys.policy),
     }
   }
   const index = roleIndex({
@@ -265,14 +264,23 @@ function parseRevision(rev: string, key: string): number {
   return revision
 }
 
-function parseRoles(json: string): Record<string, RoleInput> {
-  const roles: unknown = JSON.parse(json)
-  if (typeof roles !== 'object' || roles === null || Array.isArray(roles)) {
-    const problem: PolicyProblem = {
-      path: 'policy.roles',
-      message: 'stored custom roles are not an object',
-    }
-    throw new PolicyError([problem])
+/**
+ * The stored custom roles. A damaged field (an operator's HSET, not JSON, not an object) is the
+ * backend's failure, named by its key and field, not a timeout's "did not answer".
+ */
+function parseRoles(json: string, key: string): Record<string, RoleInput> {
+  const damaged = (why: string, cause?: unknown): BackendUnavailableError =>
+    new BackendUnavailableError(
+      `The stored custom roles (field "roles" of ${key}) are unreadable: ${why}.`,
+      { cause },
+    )
+  let roles: unknown
+  try {
+    roles = JSON.parse(json)
+  } catch (cause) {
+    throw damaged('not JSON', cause)
   }
+  if (typeof roles !== 'object' || roles === null || Array.isArray(roles))
+    throw damaged('not an object of roles')
   return roles as Record<string, RoleInput>
 }
