@@ -49,6 +49,39 @@ describe.each([
     ])
   })
 
+  test('req.rolegate survives a sub-app mounted in two apps, whichever the request came through', async () => {
+    const bundle = express()
+    bundle.use(rolegate(rg, { subject: () => vera }))
+    const first = express()
+    const second = express()
+    for (const app of [first, second]) {
+      app.use('/s', bundle)
+      app.get('/s/free', requirePermission('invoices:read'), report)
+    }
+    for (const app of [first, second])
+      expect((await request(app).get('/s/free')).body).toEqual({ rolegate: true, write: false })
+  })
+
+  test('an onDenied that starts writing and then fails: the connection is closed and reported', async () => {
+    const errors: unknown[] = []
+    const authz = rolegate(rg, { subject: () => vera, onError: (error) => errors.push(error) })
+    const broken = new Error('template missing')
+    const app = express()
+    app.use(authz)
+    app.get(
+      '/',
+      authz.requirePermission('invoices:write', {
+        onDenied: (_req, res) => {
+          res.write('<html>')
+          throw broken
+        },
+      }),
+      report,
+    )
+    await expect(request(app).get('/')).rejects.toThrow(/aborted|socket hang up|ECONNRESET/)
+    expect(errors).toEqual([broken, new ResponseStartedError(403)])
+  })
+
   test('a denial after the response started closes the connection and is reported', async () => {
     const errors: unknown[] = []
     const authz = rolegate(rg, { subject: () => vera, onError: (error) => errors.push(error) })

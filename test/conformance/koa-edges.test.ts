@@ -75,6 +75,28 @@ describe.each([
     expect(errors).toEqual([storeDown, new ResponseStartedError(503)])
   })
 
+  test('an onDenied that writes to the raw response: ended, it stands; half written, closed', async () => {
+    const { authz, errors, serve } = setup(vera)
+    const ended = serve(
+      authz.requirePermission('invoices:write', {
+        onDenied: (ctx) => void ctx.res.end('refused, in the app’s own words'),
+      }),
+    )
+    const response = await request(ended).get('/')
+    expect([response.status, response.text]).toEqual([403, 'refused, in the app’s own words'])
+    const broken = new Error('template missing')
+    const halfWritten = serve(
+      authz.requirePermission('invoices:write', {
+        onDenied: (ctx) => {
+          ctx.res.write('<html>')
+          throw broken
+        },
+      }),
+    )
+    await expect(request(halfWritten).get('/')).rejects.toThrow(/aborted|socket hang up|ECONNRESET/)
+    expect(errors).toEqual([broken, new ResponseStartedError(403)])
+  })
+
   test('a body set before the guard is not sent when onDenied leaves the answer to it', async () => {
     const heard: string[] = []
     const setEarly: Middleware = async (ctx, next) => {

@@ -1,4 +1,5 @@
 import type { RequestRolegate } from '@rolegate/core'
+import { IncomingMessage } from 'node:http'
 import type { Request, Response } from 'express'
 import { uncachedRead } from './uncached-read.js'
 
@@ -9,9 +10,9 @@ import { uncachedRead } from './uncached-read.js'
  * then adds each new property to `req` on a slow path: about 3 µs a property, measured, against
  * under 0.1 µs for a plain object, and two of them made rolegate's guard cost several percent of an
  * Express request. So the rolegates of a request live in `res.locals`, the dictionary Express makes
- * for every request, where adding a key is cheap; and `req.rolegate` is a getter on the app's
- * request prototype (`app.request`, Express's own extension point), added on the app's first
- * request. Outside an Express app (no `res.locals`, or a request whose prototype is not its app's
+ * for every request, where adding a key is cheap; and `req.rolegate` is a getter on Express's
+ * request prototype (`express.request`, which every app's `app.request` inherits from: Express's
+ * own extension points), added on an app's first request. Outside an Express app (no `res.locals`, or a request whose prototype is not its app's
  * `request`), both are plain properties of `req`.
  *
  * Reads of `req` and `res` are not free either (their properties are looked up, not at a fixed
@@ -66,33 +67,38 @@ const descriptor: PropertyDescriptor = {
   },
 }
 
-/** What `exposeOnPrototype` reads of an Express app: its request prototype and its parent. */
-interface AppLike {
-  readonly request?: unknown
-  readonly parent?: AppLike
-}
-
 /**
  * Makes `req.rolegate` a getter on the request's prototype when that is its Express app's
  * `request` object; false when it is not (a plain object, another framework).
  *
- * A mounted sub-app's `request` inherits from its parent's, and when a request leaves the sub-app
- * Express gives it the parent's prototype back: the getter goes on every ancestor's `request`
- * too, so `req.rolegate` outlives the sub-app, as a property its middleware set would.
+ * The getter goes below every app's `request`, on Express's own (what they all inherit from, a
+ * mounted sub-app's through its parent's): a request goes back to its parent app's prototype when
+ * it leaves a sub-app, whichever of the apps that mounted it it came through, and `req.rolegate`
+ * must outlive the sub-app as a property its middleware set would. An app that never runs
+ * `rolegate()` reads `undefined` there, as before.
  */
 function exposeOnPrototype(req: Request): boolean {
   const proto: unknown = Object.getPrototypeOf(req)
   if (typeof proto !== 'object' || proto === null) return false
   if (exposed.has(proto)) return true
-  const app = (req as { app?: AppLike }).app
+  const app = (req as { app?: { request?: unknown } }).app
   if (app?.request !== proto || Object.hasOwn(proto, 'rolegate')) return false
-  for (let at: AppLike | undefined = app; at !== undefined; at = at.parent) {
-    const request = at.request
-    if (typeof request !== 'object' || request === null || exposed.has(request)) continue
-    // An ancestor whose app defined req.rolegate itself keeps its own.
-    if (Object.hasOwn(request, 'rolegate')) continue
-    Object.defineProperty(request, 'rolegate', descriptor)
-    exposed.add(request)
-  }
+  const base = expressRequestBelow(proto) ?? proto
+  if (!Object.hasOwn(base, 'rolegate')) Object.defineProperty(base, 'rolegate', descriptor)
+  exposed.add(proto)
   return true
+}
+
+/**
+ * Express's own `request` below an app's: the last prototype before Node's `IncomingMessage`'s.
+ * `undefined` when the chain does not reach Node's (not a request Express made).
+ */
+function expressRequestBelow(proto: object): object | undefined {
+  let at = proto
+  for (;;) {
+    const next: unknown = Object.getPrototypeOf(at)
+    if (next === IncomingMessage.prototype) return at
+    if (typeof next !== 'object' || next === null) return undefined
+    at = next
+  }
 }

@@ -59,7 +59,8 @@ export function send(res: Response, denial: Pick<Denial, 'status' | 'headers' | 
  */
 function abort(res: Response, status: number, responder: Responder | undefined): void {
   reportSafely(responder?.onError, new ResponseStartedError(status))
-  res.destroy()
+  // A response already complete is left alone: its connection may serve the client's next request.
+  if (!res.writableEnded) res.destroy()
 }
 
 /**
@@ -83,7 +84,9 @@ export function deny(
   const failed = (error: unknown): void => {
     // Safely: a reporter that throws here would leave the request unanswered.
     reportSafely(responder?.onError, error)
-    fallback()
+    // A handler that started a response and then failed has left it half written: closed.
+    if (res.headersSent && !res.writableEnded) abort(res, denial.status, responder)
+    else fallback()
   }
   try {
     // The handler starts from the denial's status, so one that only sends a body keeps it.

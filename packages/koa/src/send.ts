@@ -67,11 +67,7 @@ export async function deny(
   onDenied: OnDenied | undefined,
 ): Promise<void> {
   const responder = responderOf(state)
-  if (ctx.headerSent) {
-    reportSafely(responder?.onError, new ResponseStartedError(denial.status))
-    ctx.res.destroy()
-    return
-  }
+  if (ctx.headerSent) return abort(ctx, denial.status, responder)
   const handler = onDenied ?? responder?.onDenied
   if (handler !== undefined) {
     // A body a middleware set before the guard is not an answer to the denial, and may be what
@@ -81,14 +77,33 @@ export async function deny(
       // The handler starts from the denial's status, so one that sets only a body keeps it.
       ctx.status = denial.status
       await handler(ctx, denial)
+      // A handler that wrote to the raw response answered by itself if it ended it; Koa would add
+      // its own body after one it left half written, which is closed instead.
+      if (hasStarted(ctx))
+        return ctx.res.writableEnded ? undefined : abort(ctx, denial.status, responder)
       // Koa makes a null body a 204; a denial answered without a body keeps its status instead.
       if (ctx.body === null && ctx.status === 204) ctx.status = denial.status
       if (ctx.body !== undefined && ctx.body !== upstream) return
     } catch (error) {
       reportSafely(responder?.onError, error)
+      // One that started writing and then failed has left the response half written: closed.
+      if (hasStarted(ctx)) return abort(ctx, denial.status, responder)
     }
   }
   send(ctx, denial)
+}
+
+/** Whether the response has started: read afresh, as the handler may have written meanwhile. */
+const hasStarted = (ctx: ParameterizedContext): boolean => ctx.headerSent
+
+/**
+ * Ends a denied request whose response has already started: its status can no longer say so,
+ * and letting it finish would let the client take it as an answer, so the connection is closed
+ * (unless the response is already complete) and the error reported.
+ */
+function abort(ctx: ParameterizedContext, status: number, responder: Responder | undefined): void {
+  reportSafely(responder?.onError, new ResponseStartedError(status))
+  if (!ctx.res.writableEnded) ctx.res.destroy()
 }
 
 /** Options of {@link problemErrors}. */
