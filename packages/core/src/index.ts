@@ -69,7 +69,7 @@ export {
 export type { CheckOptions, RoleContext, RolesReport } from './role-context.js'
 export type { DroppedRole, RoleConflict } from './role-set.js'
 export { assigned, normalizeAssignments, revoked, rolesInScope } from './stores/assignment-edits.js'
-export { assignmentsProblem } from './stores/assignments-problem.js'
+export { assignmentsProblem, givenAssignments } from './stores/assignments-problem.js'
 export { checkAssignments } from './stores/check-assignments.js'
 export { liveRolegate, type RolegateSource } from './stores/live-rolegate.js'
 export { memoryPolicyStore, type MemoryPolicyStoreOptions } from './stores/memory-policy-store.js'

@@ -2,8 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import {
   AssignmentError,
   assigned,
-  assignmentsProblem,
   checkAssignments,
+  givenAssignments,
   notifyListeners,
   reportSafely,
   revoked,
@@ -319,22 +319,9 @@ export function redisAssignmentStore({
     },
     async set(subjectId, assignments) {
       checkSubjectId(subjectId)
-      // What set is given comes from an admin screen or an import: its shape is checked before it
-      // is encoded, as core's memory store does, so a string of roles is not one role per character.
-      const problem = assignmentsProblem(assignments)
-      if (problem !== undefined)
-        throw invalidArgument(
-          `the assignments given for subject "${subjectId}" are malformed: ${problem}`,
-        )
-      checkScopes(Object.keys(assignments.scoped))
-      let copy: Assignments
-      try {
-        copy = structuredClone(assignments)
-      } catch (cause) {
-        throw invalidArgument(
-          `the assignments given for subject "${subjectId}" are not plain data: ${(cause as Error).message}`,
-        )
-      }
+      // Its shape is checked before it is encoded, by core's check, as the memory store's is.
+      const copy = givenAssignments(subjectId, assignments)
+      checkScopes(Object.keys(copy.scoped))
       return change(subjectId, () => copy, described('set', subjectId), true)
     },
     delete(subjectId) {

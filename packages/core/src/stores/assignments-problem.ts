@@ -1,4 +1,6 @@
+import { invalidArgument } from '../errors.js'
 import { isRecord } from '../is-record.js'
+import type { Assignments } from './types.js'
 
 function isNameList(value: unknown): value is readonly string[] {
   if (!Array.isArray(value)) return false
@@ -28,4 +30,30 @@ export function assignmentsProblem(value: unknown): string | undefined {
   }
   if (grants !== undefined && !isRecord(grants)) return '"grants" is not an object'
   return undefined
+}
+
+/**
+ * A copy of what a store's `set` was given, once it has the shape of assignments: it comes from an
+ * admin screen or an import, and a string of roles would otherwise be read as one role per
+ * character. Every store calls it, so all refuse alike.
+ *
+ * @throws TypeError (`ERR_ROLEGATE_INVALID_ARGUMENT`) naming the field that is wrong.
+ * @example
+ * ```ts
+ * const next = givenAssignments('u1', { roles: ['clerk'], scoped: {} })
+ * ```
+ */
+export function givenAssignments(subjectId: string, assignments: unknown): Assignments {
+  const problem = assignmentsProblem(assignments)
+  if (problem !== undefined)
+    throw invalidArgument(
+      `the assignments given for subject "${subjectId}" are malformed: ${problem}`,
+    )
+  try {
+    return structuredClone(assignments as Assignments)
+  } catch (cause) {
+    throw invalidArgument(
+      `the assignments given for subject "${subjectId}" are not plain data: ${(cause as Error).message}`,
+    )
+  }
 }

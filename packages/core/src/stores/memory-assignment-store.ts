@@ -2,7 +2,7 @@ import type { CompiledPolicy } from '../policy/compile-policy.js'
 import { invalidArgument } from '../errors.js'
 import { notifyListeners } from '../report.js'
 import { assigned, normalizeAssignments, revoked, rolesInScope } from './assignment-edits.js'
-import { assignmentsProblem } from './assignments-problem.js'
+import { givenAssignments } from './assignments-problem.js'
 import { checkAssignments } from './check-assignments.js'
 import { deepFreeze } from './deep-freeze.js'
 import type { RoleHolding } from './policy-store.js'
@@ -23,27 +23,6 @@ export interface MemoryAssignmentStoreOptions {
 export interface MemoryAssignmentStore extends AssignmentStore {
   /** Every holding of `role`, globally and in any scope: what a policy store asks before deleting it. */
   holdings(role: string): Promise<RoleHolding[]>
-}
-
-/**
- * A copy of what `set` was given, once it has the shape of assignments: it comes from an admin
- * screen or an import, and a string of roles would otherwise be read as one role per character.
- *
- * @throws TypeError (`ERR_ROLEGATE_INVALID_ARGUMENT`) naming the field that is wrong.
- */
-function givenAssignments(subjectId: string, assignments: unknown): Assignments {
-  const problem = assignmentsProblem(assignments)
-  if (problem !== undefined)
-    throw invalidArgument(
-      `the assignments given for subject "${subjectId}" are malformed: ${problem}`,
-    )
-  try {
-    return structuredClone(assignments as Assignments)
-  } catch (cause) {
-    throw invalidArgument(
-      `the assignments given for subject "${subjectId}" are not plain data: ${(cause as Error).message}`,
-    )
-  }
 }
 
 /**
