@@ -311,6 +311,10 @@ export function redisContextResolver<P extends PolicyInput>({
   }
 
   const lookUp = async (subject: Subject): Promise<RoleContext<P>> => {
+    // Core accepts it, but Redis cannot tell it from another id: refused as core refuses a bad id.
+    // Checked here, before Redis is asked, not on the cache's hot path: only a read made here puts
+    // a copy in the cache, so such an id never has one.
+    if (!isWellFormedId(subject.id)) throw illFormedSubject()
     let found: [Rolegate<P>, Entry<P>]
     try {
       found =
@@ -333,8 +337,6 @@ export function redisContextResolver<P extends PolicyInput>({
     // Let core describe a malformed subject (ERR_ROLEGATE_INVALID_SUBJECT).
     if (typeof id !== 'string' || id === '')
       return Promise.resolve().then(() => currentRolegate().context(subject))
-    // Core accepts it, but Redis cannot tell it from another id: refused as core refuses a bad id.
-    if (!isWellFormedId(id)) return Promise.reject(illFormedSubject())
     if (mode === 'bounded') {
       // The hot path answers at once, without a promise: the guards then decide synchronously,
       // and a subject with only an id gets the copy's remembered context, allocating nothing.
