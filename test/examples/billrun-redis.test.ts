@@ -100,7 +100,7 @@ describe.sequential('BillRun example on two instances sharing Redis (strict)', (
 
 describe('BillRun example when its Redis stops', () => {
   test('a request is a 503 problem, whether a guard or a handler asked', async () => {
-    const { responses, reported } = await answersAfterRedisStops(
+    const { answers, reported } = await answersAfterRedisStops(
       async (url) => {
         const stores = await openStores({ redisUrl: url, keyPrefix })
         const billrun = createApp({ ...stores, demo: true })
@@ -111,14 +111,7 @@ describe('BillRun example when its Redis stops', () => {
       // GET /me reads the context in its handler, so its 503 comes from problemErrors().
       ['/me', '/plans'],
     )
-    expect(
-      responses.map((res) => [
-        res.status,
-        res.headers['content-type'],
-        res.headers['retry-after'],
-        bodyOf(res),
-      ]),
-    ).toEqual([
+    expect(answers).toEqual([
       [503, 'application/problem+json; charset=utf-8', '1', REDIS_UNAVAILABLE],
       [503, 'application/problem+json; charset=utf-8', '1', REDIS_UNAVAILABLE],
     ])

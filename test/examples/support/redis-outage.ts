@@ -1,8 +1,7 @@
 import type { RequestListener } from 'node:http'
-import type { Response } from 'supertest'
 import { vi } from 'vitest'
 import { startRedisServer } from '../../support/redis-server.js'
-import { sendAsDemoUser } from './send-as-demo-user.js'
+import { bodyOf, sendAsDemoUser } from './send-as-demo-user.js'
 
 /** An example app on stores of its own, as its `server.ts` builds it with `REDIS_URL` set. */
 export interface AppOnRedis {
@@ -13,13 +12,14 @@ export interface AppOnRedis {
 /**
  * What an example answers a demo user's GETs once its Redis has stopped: the app is made on a
  * Redis server of its own (`open`), which is then stopped, a real outage rather than a store
- * that pretends to fail. Returns the responses and the messages `console.error` heard.
+ * that pretends to fail. Returns each answer's status, `content-type`, `retry-after` and body, and
+ * the messages `console.error` heard.
  */
 export async function answersAfterRedisStops(
   open: (redisUrl: string) => Promise<AppOnRedis>,
   user: string,
   paths: readonly string[],
-): Promise<{ readonly responses: readonly Response[]; readonly reported: readonly string[] }> {
+): Promise<{ readonly answers: readonly unknown[][]; readonly reported: readonly string[] }> {
   const server = await startRedisServer()
   const reported = vi.spyOn(console, 'error').mockImplementation(() => {})
   let opened: AppOnRedis | undefined
@@ -30,7 +30,13 @@ export async function answersAfterRedisStops(
     const responses = await Promise.all(
       paths.map((path) => sendAsDemoUser(app, { user, method: 'GET', path })),
     )
-    return { responses, reported: reported.mock.calls.map(([error]) => (error as Error).message) }
+    const answers = responses.map((res) => [
+      res.status,
+      res.headers['content-type'],
+      res.headers['retry-after'],
+      bodyOf(res),
+    ])
+    return { answers, reported: reported.mock.calls.map(([error]) => (error as Error).message) }
   } finally {
     reported.mockRestore()
     await opened?.close()
