@@ -141,6 +141,31 @@ describe('permittedFields and redact', () => {
     expect(() => ctx.redact('customers', looped.entity)).toThrow(TypeError)
   })
 
+  test('a plain array or object that holds itself is refused as JSON refuses it, not walked until the stack overflows', () => {
+    const ctx = rg.context({ id: 'a', roles: ['agent'] })
+    const list: unknown[] = [{ name: 'Ada' }]
+    list.push(list)
+    expect(() => ctx.redact('customers', list)).toThrow(
+      new TypeError(
+        'redact: the value of "customers" holds itself (a cycle), which JSON cannot write',
+      ),
+    )
+    const addresses: unknown[] = [{ street: 'x', bcc: 'audit@example.com' }]
+    addresses.push([addresses])
+    const looped = { name: 'Ada', address: addresses }
+    expect(() => ctx.redact('customers', looped)).toThrow(
+      new TypeError(
+        'redact: the value of "customers.address" holds itself (a cycle), which JSON cannot write',
+      ),
+    )
+    // The same object twice, neither inside the other, is no cycle.
+    const shared = { street: 'Main St 1', bcc: 'audit@example.com' }
+    expect(ctx.redact('customers', [{ address: shared }, { address: shared }])).toEqual([
+      { address: { street: 'Main St 1' } },
+      { address: { street: 'Main St 1' } },
+    ])
+  })
+
   test('a __proto__ key from JSON stays plain data', () => {
     const hostile = JSON.parse('{"__proto__": {"polluted": true}, "name": "x"}') as Record<
       string,

@@ -52,12 +52,13 @@ export function redactAt(
   value: unknown,
   read: number,
   canAt: CanAt,
+  walking: object[] = [],
 ): unknown {
   const readable = canAt(resource, read)
   // Without declared children there is nothing to take out: the value goes as it is.
   if (readable && (policy.children[resource]?.length ?? 0) === 0) return value
   if (!readable && !hasReadableDescendant(policy, resource, read, canAt)) return undefined
-  return redactWithin(policy, resource, value, readable, read, canAt)
+  return redactWithin(policy, resource, value, readable, read, canAt, walking)
 }
 
 /** Whether some declared resource below `resource` is readable. */
@@ -75,7 +76,9 @@ function hasReadableDescendant(
 
 /**
  * `value` of a resource with declared children, something of which is readable: `readable` says
- * whether the resource's own keys (and a value that is not an object) may stay.
+ * whether the resource's own keys (and a value that is not an object) may stay. `walking` holds
+ * the arrays and objects being redacted around `value`: one that holds itself is refused, as JSON
+ * refuses it, rather than recursing until the stack overflows.
  */
 function redactWithin(
   policy: CompiledPolicy,
@@ -84,19 +87,44 @@ function redactWithin(
   readable: boolean,
   read: number,
   canAt: CanAt,
+  walking: object[],
 ): unknown {
-  if (Array.isArray(value)) {
-    return value.map((item) => redactWithin(policy, resource, item, readable, read, canAt) ?? null)
-  }
   if (typeof value !== 'object' || value === null) return readable ? value : undefined
-  if (!isPlainObject(value) || hasToJson(value))
-    return redactWithin(policy, resource, asJson(value), readable, read, canAt)
+  if (walking.includes(value)) {
+    const name = resource === 0 ? 'the root resource' : `"${policy.resources[resource] as string}"`
+    throw new TypeError(
+      `redact: the value of ${name} holds itself (a cycle), which JSON cannot write`,
+    )
+  }
+  walking.push(value)
+  const redacted = Array.isArray(value)
+    ? value.map(
+        (item) => redactWithin(policy, resource, item, readable, read, canAt, walking) ?? null,
+      )
+    : !isPlainObject(value) || hasToJson(value)
+      ? redactWithin(policy, resource, asJson(value), readable, read, canAt, walking)
+      : redactObject(policy, resource, value, readable, read, canAt, walking)
+  walking.pop()
+  return redacted
+}
+
+/** A plain object of a resource with declared children: see {@link redactWithin}. */
+function redactObject(
+  policy: CompiledPolicy,
+  resource: number,
+  value: Record<string, unknown>,
+  readable: boolean,
+  read: number,
+  canAt: CanAt,
+  walking: object[],
+): Record<string, unknown> {
   const prefix = resource === 0 ? '' : `${policy.resources[resource] as string}.`
   const copy: Record<string, unknown> = {}
   for (const key of Object.keys(value)) {
     const child = policy.resourceIndex.get(`${prefix}${key}`)
     if (child === undefined && !readable) continue
-    const kept = child === undefined ? value[key] : redactAt(policy, child, value[key], read, canAt)
+    const kept =
+      child === undefined ? value[key] : redactAt(policy, child, value[key], read, canAt, walking)
     if (kept === undefined && child !== undefined) continue
     // defineProperty, not assignment: a `__proto__` key from JSON must stay data, not a prototype.
     Object.defineProperty(copy, key, {

@@ -78,6 +78,7 @@ export interface RoleContext<P extends PolicyInput = PolicyInput> {
    * is nothing to take out and copying would only cost time. The fields kept are those
    * {@link RoleContext.permittedFields} lists (recursively): of a resource that is not readable,
    * only its readable declared fields stay, without its own other keys; with none, `{}`.
+   * @throws TypeError for what JSON cannot write where fields are taken out (a cycle, a `BigInt`).
    */
   redact<T>(resource: ResourceOf<P>, value: T, options?: CheckOptions): Partial<T>
 }
