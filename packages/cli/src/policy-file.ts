@@ -5,6 +5,7 @@ import {
   type Rolegate,
   pathStep,
 } from '@rolegate/core'
+import { UsageError } from './cli-io.js'
 
 /** Where a grant names a condition. */
 export interface ConditionUse {
@@ -26,6 +27,27 @@ export function conditionUses(policy: PolicyInput): ConditionUse[] {
     }
   }
   return uses
+}
+
+/**
+ * The value of a `--type` flag, checked against the subject types the policy's roles name. A type
+ * no role names drops every typed role, as leaving `--type` out does, so such a type (a misspelt
+ * `stafff`, say) is refused rather than answered as if the policy had decided it.
+ */
+export function declaredSubjectType(
+  policy: PolicyInput,
+  value: string | undefined,
+  command: string,
+): string | undefined {
+  if (value === undefined) return undefined
+  const named = new Set(Object.values(policy.roles).flatMap((role) => role.subjectTypes ?? []))
+  if (named.has(value)) return value
+  const which =
+    named.size === 0 ? 'no role names a subject type' : `they name ${[...named].sort().join(', ')}`
+  throw new UsageError(
+    `--type: the policy's roles name no subject type "${value}" (${which}); leave --type out to ask for a subject of a type no role names`,
+    command,
+  )
 }
 
 /** How {@link policyRolegate} treats default roles and conditions. */

@@ -52,7 +52,7 @@ with its reason, the role and the grant that decided it.
   --roles a,b          roles held everywhere
   --scope S            decide in scope S
   --scope-roles c,d    roles held in scope S only (needs --scope)
-  --type T             the subject's type
+  --type T             the subject's type: one that a role names in subjectTypes
   --assume a,b         decide for a resource instance on which these conditions hold (and no other);
                        without it no instance is given, so conditional grants do not count
   --format text|json   output format (default text); json prints core's decision as is

@@ -218,6 +218,29 @@ describe('rolegate explain', { timeout: 30_000 }, () => {
     }
   })
 
+  test('a subject type no role names is a usage error: a misspelt --type would drop every typed role', async () => {
+    const misspelt = await runCli([
+      'explain',
+      'fixtures/small-v2.yaml',
+      'reports:read',
+      '--roles',
+      'auditor',
+      '--type',
+      'stafff',
+    ])
+    expect([misspelt.code, misspelt.stdout]).toEqual([2, ''])
+    expect(misspelt.stderr.split('\n').slice(0, 3)).toEqual([
+      'rolegate explain: --type: the policy\'s roles name no subject type "stafff" (they name staff); leave --type out to ask for a subject of a type no role names',
+      '',
+      'Usage: rolegate explain POLICY PERMISSION [--roles a,b] [--scope S] [--scope-roles c,d]',
+    ])
+    const untyped = await runCli(['explain', billwerk, 'invoices:read', '--type', 'staff'])
+    expect([untyped.code, untyped.stderr.split('\n')[0]]).toEqual([
+      2,
+      'rolegate explain: --type: the policy\'s roles name no subject type "staff" (no role names a subject type); leave --type out to ask for a subject of a type no role names',
+    ])
+  })
+
   test.each([
     ['invoices', 'a permission is written "resource:action"'],
     ['nope', 'a permission is written "resource:action"'],

@@ -18,7 +18,7 @@ import {
   type CliIo,
 } from '../cli-io.js'
 import { formatGrant } from '../format-grant.js'
-import { conditionUses, policyRolegate } from '../policy-file.js'
+import { conditionUses, declaredSubjectType, policyRolegate } from '../policy-file.js'
 
 /** `rolegate explain POLICY PERMISSION`: core's decision and why; exit 0 when allowed, 1 when denied. */
 export function explain(args: readonly string[], io: CliIo): number {
@@ -65,7 +65,7 @@ export function explain(args: readonly string[], io: CliIo): number {
   const scopeRoles = declaredRoles(rg, 'scope-roles', values['scope-roles'])
   const context = rg.context({
     id: 'explain',
-    type: values.type,
+    type: declaredSubjectType(policy, values.type, 'explain'),
     roles,
     scoped: scope === undefined ? undefined : { [scope]: scopeRoles },
   })
