@@ -6,6 +6,7 @@ import express4 from 'express4'
 import express5, { type RequestHandler } from 'express'
 import request from 'supertest'
 import { describe, expect, onTestFinished, test } from 'vitest'
+import { keepAliveClient } from '../support/keep-alive-client.js'
 import { rg } from './fixtures.js'
 
 const vera: Subject = { id: 'vera', roles: ['viewer'] }
@@ -97,6 +98,28 @@ describe.each([
     const allowed = await request(app).get('/allowed')
     expect([allowed.status, allowed.text]).toEqual([200, 'data: started\n\ndata: granted\n\n'])
     expect(errors).toHaveLength(1)
+  })
+
+  test('a denial after a complete response is reported, and its connection serves the next request', async () => {
+    const errors: unknown[] = []
+    const authz = rolegate(rg, { subject: () => vera, onError: (error) => errors.push(error) })
+    // A middleware that answers and still goes on, as a cache that forgot to return does.
+    const answerEarly: RequestHandler = (_req, res, next) => {
+      res.end('from the cache')
+      next()
+    }
+    const app = express()
+    app.use(authz)
+    app.get('/cached', answerEarly, authz.requirePermission('invoices:write'), report)
+    app.get('/free', authz.requirePermission('invoices:read'), report)
+    const client = await keepAliveClient(app)
+    onTestFinished(() => client.close())
+    const cached = await client.get('/cached')
+    expect([cached.status, cached.text]).toEqual([200, 'from the cache'])
+    expect(errors).toEqual([new ResponseStartedError(403)])
+    const next = await client.get('/free')
+    expect([next.status, next.text]).toEqual([200, '{"rolegate":true,"write":false}'])
+    expect(next.socket).toBe(cached.socket)
   })
 
   test('a 503 after the response started closes the connection as well', async () => {

@@ -6,7 +6,8 @@ import Koa2 from 'koa2'
 import Koa3, { type Middleware } from 'koa'
 import { Readable } from 'node:stream'
 import request from 'supertest'
-import { describe, expect, test } from 'vitest'
+import { describe, expect, onTestFinished, test } from 'vitest'
+import { keepAliveClient } from '../support/keep-alive-client.js'
 import { rg } from './fixtures.js'
 
 const vera: Subject = { id: 'vera', roles: ['viewer'] }
@@ -57,6 +58,34 @@ describe.each([
     const response = await request(allowed).get('/')
     expect([response.status, response.text]).toEqual([200, 'data: started\n\ndata: granted\n\n'])
     expect(errors).toHaveLength(1)
+  })
+
+  test('a denial after a complete response is reported, and its connection serves the next request', async () => {
+    const { authz, errors, serve } = setup(vera)
+    // A middleware that answers and still goes on, as a cache that forgot to return does.
+    const answerEarly: Middleware = async (ctx, next) => {
+      if (ctx.path === '/cached') {
+        ctx.status = 200
+        ctx.res.end('from the cache')
+      }
+      await next()
+    }
+    const refused = authz.requirePermission('invoices:write')
+    const allowed = authz.requirePermission('invoices:read')
+    const guard: Middleware = async (ctx, next) => {
+      await (ctx.path === '/cached' ? refused : allowed)(ctx, next)
+    }
+    const callback = serve(answerEarly, guard, (ctx) => {
+      ctx.body = 'granted'
+    })
+    const client = await keepAliveClient((req, res) => void callback(req, res))
+    onTestFinished(() => client.close())
+    const cached = await client.get('/cached')
+    expect([cached.status, cached.text]).toEqual([200, 'from the cache'])
+    expect(errors).toEqual([new ResponseStartedError(403)])
+    const next = await client.get('/free')
+    expect([next.status, next.text]).toEqual([200, 'granted'])
+    expect(next.socket).toBe(cached.socket)
   })
 
   test('a 503 after the response started closes the connection as well', async () => {
