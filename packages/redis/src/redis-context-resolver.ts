@@ -12,12 +12,13 @@ import {
   withAssignments,
 } from '@rolegate/core'
 import { LRUCache } from 'lru-cache'
+import { boundedPolicy } from './bounded-policy.js'
 import { duplicateClient, type RedisClient } from './client-options.js'
 import { listenForChanges, whenReady, type Listener } from './invalidation.js'
 import { isBare } from './is-bare.js'
 import type { RedisAssignmentStore } from './redis-assignment-store.js'
 import type { RedisPolicyStore } from './redis-policy-store.js'
-import { SharedReads, type Flight } from './shared-reads.js'
+import { SharedReads } from './shared-reads.js'
 import { illFormedSubject, isWellFormedId } from './well-formed.js'
 
 /**
@@ -164,10 +165,17 @@ export function redisContextResolver<P extends PolicyInput>({
 
   // Bumped whenever the subscription may have missed a message; copies from before are suspect.
   let generation = 0
-  // Bounded mode's view of the custom roles: confirmed at, in which generation, and any refresh in flight.
-  let policyConfirmedAt = -Infinity
-  let policyGeneration = -1
-  let policyFlight: Flight<Rolegate<P>> | undefined
+  const within = (confirmedAt: number, now: number): boolean => now - confirmedAt < boundMs
+  const boundedPolicies =
+    policies &&
+    boundedPolicy(policies, {
+      within,
+      generation: () => generation,
+      servedStale: (error) => {
+        counts.servedStale++
+        report(error)
+      },
+    })
 
   // An announcement names the subject's new epoch: a copy already at that epoch stays (the message
   // for a change can arrive after a read that saw it); any other copy is dropped.
@@ -175,10 +183,7 @@ export function redisContextResolver<P extends PolicyInput>({
     if (cache.peek(subjectId)?.epoch !== epoch) cache.delete(subjectId)
     reads.announce(subjectId, epoch)
   }
-  const forgetPolicy = (): void => {
-    policyConfirmedAt = -Infinity
-    if (policyFlight !== undefined) policyFlight.invalidated = true
-  }
+  const forgetPolicy = (): void => boundedPolicies?.forget()
   const unwatch = [
     store.watch((change, epoch) => forgetSubject(change.subjectId, epoch)),
     policies?.watch(forgetPolicy),
@@ -219,7 +224,6 @@ export function redisContextResolver<P extends PolicyInput>({
     entry.memo = { rolegate: rg, context }
     return context
   }
-  const within = (confirmedAt: number, now: number): boolean => now - confirmedAt < boundMs
 
   /** Reads the subject's record; `sentAt` is taken before the read leaves. */
   const fetchEntry = async (subjectId: string, held: Entry<P> | undefined): Promise<Entry<P>> => {
@@ -275,40 +279,10 @@ export function redisContextResolver<P extends PolicyInput>({
       throw error
     }
   }
-  const policyIsFresh = (now: number): boolean =>
-    policyGeneration === generation && within(policyConfirmedAt, now)
-  const boundedPolicy = async (): Promise<Rolegate<P>> => {
-    if (policies === undefined) return fixed as Rolegate<P>
-    if (policyFlight === undefined || policyFlight.invalidated) {
-      const sentAt = performance.now()
-      const sentGeneration = generation
-      const started: Flight<Rolegate<P>> = {
-        invalidated: false,
-        promise: policies.refresh().then((rg) => {
-          if (!started.invalidated) {
-            policyConfirmedAt = sentAt
-            policyGeneration = sentGeneration
-          }
-          return rg
-        }),
-      }
-      const forget = (): void => {
-        if (policyFlight === started) policyFlight = undefined
-      }
-      started.promise.then(forget, forget)
-      policyFlight = started
-    }
-    try {
-      return await policyFlight.promise
-    } catch (error) {
-      if (within(policyConfirmedAt, performance.now())) {
-        counts.servedStale++
-        report(error)
-        return policies.current()
-      }
-      throw error
-    }
-  }
+  const boundedRolegate = (): Promise<Rolegate<P>> =>
+    boundedPolicies === undefined
+      ? Promise.resolve(fixed as Rolegate<P>)
+      : boundedPolicies.rolegate()
 
   const lookUp = async (subject: Subject): Promise<RoleContext<P>> => {
     // Core accepts it, but Redis cannot tell it from another id: refused as core refuses a bad id.
@@ -320,7 +294,7 @@ export function redisContextResolver<P extends PolicyInput>({
       found =
         mode === 'strict'
           ? await Promise.all([strictPolicy(), strictEntry(subject.id)])
-          : await Promise.all([boundedPolicy(), boundedEntry(subject.id)])
+          : await Promise.all([boundedRolegate(), boundedEntry(subject.id)])
     } catch (error) {
       counts.unavailable++
       // One detail whichever read failed (the two run in parallel); the specific error is the cause.
@@ -346,7 +320,7 @@ export function redisContextResolver<P extends PolicyInput>({
         entry !== undefined &&
         entry.generation === generation &&
         within(entry.confirmedAt, now) &&
-        (policies === undefined || policyIsFresh(now))
+        (boundedPolicies === undefined || boundedPolicies.isFresh(now))
       ) {
         counts.hits++
         try {
@@ -365,7 +339,7 @@ export function redisContextResolver<P extends PolicyInput>({
       await untilClosed(whenReady(store.client, READY_TIMEOUT_MS, closed))
       if (listener !== undefined) await untilClosed(listener.ready())
       if (policies !== undefined)
-        await untilClosed(mode === 'strict' ? policies.refresh() : boundedPolicy())
+        await untilClosed(mode === 'strict' ? policies.refresh() : boundedRolegate())
     },
     async close() {
       markClosed(new Error('The context resolver was closed before it was ready.'))
