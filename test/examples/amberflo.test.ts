@@ -12,7 +12,7 @@ import { memoryStores, redisStores, type Stores } from '../../examples/amberflo/
 import { redisUrl, uniquePrefix } from '../support/redis-server.js'
 import { loginWithOidc } from '../support/oidc-login.js'
 import { startOidcProvider, type OidcProvider } from '../support/oidc-provider.js'
-import { listenOnLoopback, type LoopbackListener } from './support/loopback-listener.js'
+import { listenOnLoopback, type LoopbackListener } from '../support/loopback-listener.js'
 import { notFound, UNAUTHENTICATED } from './support/problem-bodies.js'
 import { missingPermissionIn } from './support/scoped-problem-bodies.js'
 import { racingAssignments } from './support/racing-assignments.js'

@@ -3,7 +3,7 @@ import * as client from 'openid-client'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { loginWithOidc } from '../support/oidc-login.js'
 import { startOidcProvider, type OidcProvider } from '../support/oidc-provider.js'
-import { listenOnLoopback, type LoopbackListener } from './support/loopback-listener.js'
+import { listenOnLoopback, type LoopbackListener } from '../support/loopback-listener.js'
 import { missingPermission, UNAUTHENTICATED } from './support/problem-bodies.js'
 
 const CLIENT_ID = 'billrun'

@@ -8,7 +8,7 @@ import {
   type SamlResponseOptions,
   type SamlSigningKey,
 } from '../support/saml-idp.js'
-import { listenOnLoopback, type LoopbackListener } from './support/loopback-listener.js'
+import { listenOnLoopback, type LoopbackListener } from '../support/loopback-listener.js'
 import { missingPermission } from './support/problem-bodies.js'
 
 const IDP = 'https://idp.billwerk.test/saml'

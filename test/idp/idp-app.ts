@@ -1,6 +1,3 @@
-import { createServer, type RequestListener, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
-
 import {
   createRolegate,
   definePolicy,
@@ -36,28 +33,6 @@ export const rg = createRolegate({ policy })
 
 /** A Passport instance of its own per app, with `authenticate` typed as Express middleware. */
 export type Auth = passport.Authenticator<RequestHandler, RequestHandler>
-
-export interface LoopbackServer {
-  readonly url: string
-  serve(listener: RequestListener): void
-  close(): Promise<void>
-}
-
-/** Listens first, so a redirect URI with the real port can be registered before the app exists. */
-export async function loopbackServer(): Promise<LoopbackServer> {
-  const server: Server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  return {
-    url: `http://127.0.0.1:${port}`,
-    serve: (listener) => server.on('request', listener),
-    close: () =>
-      new Promise((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()))
-        server.closeAllConnections()
-      }),
-  }
-}
 
 function sendProblem(res: Response, problem: Problem): void {
   res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem))

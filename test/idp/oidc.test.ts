@@ -18,17 +18,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 
 import { loginWithOidc } from '../support/oidc-login.js'
 import { startOidcProvider, type OidcProvider } from '../support/oidc-provider.js'
-import {
-  ALL_401,
-  allowedOnly,
-  idpApp,
-  login,
-  loopbackServer,
-  probe,
-  rg,
-  type Auth,
-  type LoopbackServer,
-} from './idp-app.js'
+import { ALL_401, allowedOnly, idpApp, login, probe, rg, type Auth } from './idp-app.js'
+import { listenOnLoopback, type LoopbackListener } from '../support/loopback-listener.js'
 
 const CLIENT_ID = 'rolegate-app'
 const CLIENT_SECRET = 'rolegate-app-secret'
@@ -85,13 +76,13 @@ const ACCOUNTS = {
 }
 
 describe('OIDC logins through openid-client/passport against a real provider', () => {
-  let app: LoopbackServer
+  let app: LoopbackListener
   let op: OidcProvider
   let otherOp: OidcProvider
   const domainsWithAdmin = new Set<string>()
 
   beforeAll(async () => {
-    app = await loopbackServer()
+    app = await listenOnLoopback()
     const strategies = [
       'keycloak',
       'entra',

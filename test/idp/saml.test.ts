@@ -23,17 +23,8 @@ import {
   type SamlResponseOptions,
   type SamlSigningKey,
 } from '../support/saml-idp.js'
-import {
-  ALL_401,
-  allowedOnly,
-  idpApp,
-  login,
-  loopbackServer,
-  probe,
-  rg,
-  type Auth,
-  type LoopbackServer,
-} from './idp-app.js'
+import { ALL_401, allowedOnly, idpApp, login, probe, rg, type Auth } from './idp-app.js'
+import { listenOnLoopback, type LoopbackListener } from '../support/loopback-listener.js'
 
 const SP_ENTITY_ID = 'https://app.rolegate.test/saml'
 const ENTRA_ISSUER = 'https://sts.windows.net/tenant-1/'
@@ -44,14 +35,14 @@ const PERSISTENT = 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent'
 const { groups: GROUPS, role: ROLE, tenantId: TENANT_ID, emailAddress: EMAIL } = SAML_ATTRIBUTES
 
 describe('SAML logins through @node-saml/passport-saml with signed responses', () => {
-  let app: LoopbackServer
+  let app: LoopbackListener
   let key: SamlSigningKey
   let attackerKey: SamlSigningKey
   let retiredKey: SamlSigningKey
 
   beforeAll(async () => {
     ;[app, key, attackerKey, retiredKey] = await Promise.all([
-      loopbackServer(),
+      listenOnLoopback(),
       testIdpKey(),
       generateSigningKey('attacker'),
       generateSigningKey('retired-idp-key'),

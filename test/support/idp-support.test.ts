@@ -1,6 +1,3 @@
-import { createServer, type RequestListener, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
-
 import {
   Strategy as SamlStrategy,
   ValidateInResponseTo,
@@ -15,6 +12,7 @@ import passport from 'passport'
 import request from 'supertest'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 
+import { listenOnLoopback, type LoopbackListener } from './loopback-listener.js'
 import { loginWithOidc } from './oidc-login.js'
 import { startOidcProvider, type OidcProvider } from './oidc-provider.js'
 import {
@@ -33,28 +31,6 @@ const IDP_ENTITY_ID = 'https://idp.rolegate.test'
 
 /** A Passport instance of its own per app, with `authenticate` typed as Express middleware. */
 type Auth = passport.Authenticator<RequestHandler, RequestHandler>
-
-interface LoopbackServer {
-  readonly url: string
-  serve(listener: RequestListener): void
-  close(): Promise<void>
-}
-
-/** Listens first, so a redirect URI with the real port can be registered before the app exists. */
-async function loopbackServer(): Promise<LoopbackServer> {
-  const server: Server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  return {
-    url: `http://127.0.0.1:${port}`,
-    serve: (listener) => server.on('request', listener),
-    close: () =>
-      new Promise((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()))
-        server.closeAllConnections()
-      }),
-  }
-}
 
 /** An Express 5 app with sessions, one Passport instance, `/me` and failures as 401 JSON. */
 function sessionApp(auth: Auth, routes: (app: Express) => void): Express {
@@ -108,12 +84,12 @@ async function oidcStrategy(op: OidcProvider, name: string, callbackURL: string)
 }
 
 describe('OIDC: oidc-provider on loopback, openid-client/passport in an Express app', () => {
-  let app: LoopbackServer
+  let app: LoopbackListener
   let op: OidcProvider
   let otherOp: OidcProvider
 
   beforeAll(async () => {
-    app = await loopbackServer()
+    app = await listenOnLoopback()
     const clients = (path: string) => [
       { client_id: CLIENT_ID, client_secret: CLIENT_SECRET, redirect_uris: [app.url + path] },
     ]
@@ -241,7 +217,7 @@ describe('OIDC: oidc-provider on loopback, openid-client/passport in an Express 
 })
 
 describe('SAML: signed responses through @node-saml/passport-saml in an Express app', () => {
-  let app: LoopbackServer
+  let app: LoopbackListener
   let acsUrl: string
 
   const samlVerify = (profile: Profile | null, done: VerifiedCallback) => {
@@ -255,7 +231,7 @@ describe('SAML: signed responses through @node-saml/passport-saml in an Express 
   }
 
   beforeAll(async () => {
-    app = await loopbackServer()
+    app = await listenOnLoopback()
     acsUrl = `${app.url}/login/callback`
     const auth = new passport.Passport() as Auth
     const options = {

@@ -1,6 +1,6 @@
-import { Agent, createServer, request, type RequestListener } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { Agent, request, type RequestListener } from 'node:http'
 import type { Socket } from 'node:net'
+import { listenOnLoopback } from './loopback-listener.js'
 
 /** An answer, and the client's socket it came on. */
 export interface KeptAliveAnswer {
@@ -22,14 +22,13 @@ export interface KeepAliveClient {
  * it. supertest opens a connection per request and cannot tell.
  */
 export async function keepAliveClient(listener: RequestListener): Promise<KeepAliveClient> {
-  const server = createServer(listener)
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
+  const server = await listenOnLoopback()
+  server.serve(listener)
   const agent = new Agent({ keepAlive: true, maxSockets: 1 })
   return {
     get: (path) =>
       new Promise((resolve, reject) => {
-        const asked = request({ host: '127.0.0.1', port, path, agent }, (response) => {
+        const asked = request(`${server.url}${path}`, { agent }, (response) => {
           let text = ''
           response.setEncoding('utf8')
           response.on('data', (chunk: string) => (text += chunk))
@@ -43,8 +42,7 @@ export async function keepAliveClient(listener: RequestListener): Promise<KeepAl
       }),
     close: async () => {
       agent.destroy()
-      server.closeAllConnections()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await server.close()
     },
   }
 }
