@@ -70,6 +70,7 @@ export function expressChain(
       return { use: [subject], route: [authz.requirePermission(PERMISSION), handler] }
     }
     case 'set':
+    case 'core':
     case 'casl':
     case 'casl-cached':
     case 'casbin':

@@ -34,6 +34,8 @@ export const DENIED_USER = 'bob'
  * `control` is `none` again, in a server of its own: an A/A comparison, whose distance from 100%
  * is what the measurement itself moves by in that run. `extra-use` is `none` with one more no-op
  * app-level middleware: what the framework charges for the layer that `app.use(authz)` adds.
+ * `core` is rolegate's decision, `rg.context(user).can(permission)`, in the hand-written guard
+ * `Set.has` runs in: what the adapter's guard costs beyond core's decision. Both run only when named.
  */
 export const VARIANTS = [
   'none',
@@ -42,6 +44,7 @@ export const VARIANTS = [
   'set',
   'rolegate',
   'rolegate-unmounted',
+  'core',
   'casl',
   'casl-cached',
   'casbin',
@@ -82,6 +85,7 @@ export const LABELS: Readonly<Record<Variant, string>> = {
   set: 'Set.has (hand-written)',
   rolegate: 'rolegate requirePermission',
   'rolegate-unmounted': 'rolegate, guard without app.use',
+  core: "rolegate's core in a hand-written guard",
   casl: 'CASL, Ability per request',
   'casl-cached': 'CASL, Ability cached per user',
   casbin: 'casbin enforceSync',
@@ -128,6 +132,7 @@ export async function handWrittenGuards(): Promise<Readonly<Record<HandWritten, 
   const enforcer = await enforcerFor(policyLines(billwerk))
   for (const [id, roles] of USERS)
     for (const role of roles) await enforcer.addGroupingPolicy(id, role)
+  const rg = httpRolegate()
   return {
     set: (user) => user.roles.some((role) => sets.get(role)?.has(PERMISSION) === true),
     casl: (user) => abilityFor(user).can(ACTION, RESOURCE),
@@ -137,6 +142,7 @@ export async function handWrittenGuards(): Promise<Readonly<Record<HandWritten, 
       return ability.can(ACTION, RESOURCE)
     },
     casbin: (user) => enforcer.enforceSync(user.id, RESOURCE, ACTION),
+    core: (user) => rg.context(user).can(PERMISSION),
   }
 }
 

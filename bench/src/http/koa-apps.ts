@@ -72,6 +72,7 @@ export function koaChain(
       return { use: [subject], route: [authz.requirePermission(PERMISSION), handler] }
     }
     case 'set':
+    case 'core':
     case 'casl':
     case 'casl-cached':
     case 'casbin':
