@@ -1,5 +1,5 @@
 import type { DecisionReason } from './decision.js'
-import { asHttpFailure } from './http-failure.js'
+import type { HttpFailure } from './http-failure.js'
 import { reportSafely } from './report.js'
 
 /** One decision as sent to an audit hook. */
@@ -54,12 +54,13 @@ export function emitAudit(
 }
 
 /**
- * The reason an audit event gives for a check that an error stopped: the refusal a rolegate HTTP
- * error carries (`unauthenticated`, `backend-unavailable`, a refused impersonation's reason), else
- * `error`.
+ * The reason an audit event gives for a check that an error stopped, from the error as
+ * `asHttpFailure` read it: the refusal a rolegate HTTP error carries (`unauthenticated`,
+ * `backend-unavailable`, a refused impersonation's reason), else `error`. Given what was read
+ * once, not the error: an error whose getters answer differently each time must not give the
+ * event another reason than the response.
  */
-export function failureReason(error: unknown): AuditEvent['reason'] {
-  const http = asHttpFailure(error)
+export function failureReason(http: HttpFailure | undefined): AuditEvent['reason'] {
   if (http === undefined) return 'error'
   if (http.status === 503) return 'backend-unavailable'
   return http.decision?.reason ?? 'unauthenticated'

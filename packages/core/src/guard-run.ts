@@ -119,7 +119,7 @@ function failure(error: unknown, settings: Settings | undefined): Verdict & { de
     headers = { 'www-authenticate': settings.wwwAuthenticate, ...headers }
   const base = { allowed: false as const, status, headers, problem }
   const denial: Denial = decision === undefined ? base : { ...base, decision }
-  return { allowed: false, reason: failureReason(error), denial }
+  return { allowed: false, reason: failureReason(http), denial }
 }
 
 /** What a guard fixes when it is made. */

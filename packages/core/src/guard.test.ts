@@ -282,6 +282,30 @@ describe('guard: anything thrown denies', () => {
     expect(errors).toEqual([lookalike])
   })
 
+  test('an error whose fields change between reads gets the audit reason of the response it gave', async () => {
+    const { attach, events } = setup()
+    let reads = 0
+    // A rolegate 401 the first time its code is read, and no rolegate error after.
+    const shifting = Object.defineProperty(
+      Object.assign(new Error('shifting'), {
+        status: 401,
+        headers: {},
+        problem: { status: 401, title: 'Sign in' },
+      }),
+      'code',
+      { get: () => (reads++ === 0 ? 'ERR_ROLEGATE_UNAUTHORIZED' : 'ERR_SOMETHING_ELSE') },
+    )
+    const loader = (): never => {
+      throw shifting
+    }
+    const outcome = await readInvoices(attach({ user: finance }), { resource: loader })
+    expect(outcome).toMatchObject({ allowed: false, status: 401 })
+    await flush()
+    expect(events.map((event) => [event.allowed, event.reason])).toEqual([
+      [false, 'unauthenticated'],
+    ])
+  })
+
   test('a malformed subject denies rather than throwing', async () => {
     const { attach, errors } = setup()
     expect(await readInvoices(attach({ user: { id: 42, roles: ['admin'] } }))).toEqual(failed)

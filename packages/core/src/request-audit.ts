@@ -33,9 +33,10 @@ export async function audited<P extends PolicyInput, R>(
   try {
     ctx = await state.resolve()
   } catch (error) {
-    const reason = failureReason(error)
+    const http = asHttpFailure(error)
+    const reason = failureReason(http)
     // A refused impersonation names the permission it lacked, as a guard's event does.
-    const lacked = asHttpFailure(error)?.decision?.permission
+    const lacked = http?.decision?.permission
     send({ actor: state.actor?.id, subject: undefined, allowed: false, reason }, lacked)
     throw error
   }
