@@ -31,7 +31,7 @@ const handler: RequestHandler = (_req, res) => {
   res.json(BODY)
 }
 
-/** The `extra-use` variant's app-level middleware: it does nothing but go on. */
+/** The no-op middleware of the `extra-` variants, app-level or on the route: it only goes on. */
 const passOn: RequestHandler = (_req, _res, next) => {
   next()
 }
@@ -57,6 +57,10 @@ export function expressChain(
       return { use: [subject], route: [handler] }
     case 'extra-use':
       return { use: [subject, passOn], route: [handler] }
+    case 'extra-route':
+      return { use: [subject], route: [passOn, handler] }
+    case 'extra-both':
+      return { use: [subject, passOn], route: [passOn, handler] }
     case 'rolegate': {
       // rolegate's documented use: app.use(authz), then authz.requirePermission on the route; the
       // subject is req.user, which the subject middleware sets, as Passport would.
@@ -71,6 +75,7 @@ export function expressChain(
     }
     case 'set':
     case 'core':
+    case 'allow-all':
     case 'casl':
     case 'casl-cached':
     case 'casbin':

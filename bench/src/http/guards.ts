@@ -33,18 +33,26 @@ export const DENIED_USER = 'bob'
 /**
  * `control` is `none` again, in a server of its own: an A/A comparison, whose distance from 100%
  * is what the measurement itself moves by in that run. `extra-use` is `none` with one more no-op
- * app-level middleware: what the framework charges for the layer that `app.use(authz)` adds.
+ * app-level middleware: what the framework charges for the layer that `app.use(authz)` adds;
+ * `extra-route` is `none` with a no-op middleware before the handler: what the framework charges
+ * for any route guard, before it does anything; `extra-both` has both no-ops, the shape of the
+ * documented form: what the framework charges for `app.use(authz)` and a route guard together.
  * `core` is rolegate's decision, `rg.context(user).can(permission)`, in the hand-written guard
- * `Set.has` runs in: what the adapter's guard costs beyond core's decision. Both run only when named.
+ * `Set.has` runs in: what the adapter's guard costs beyond core's decision. `allow-all` is that
+ * hand-written guard with a decision that allows everyone: what any route guard costs before it
+ * decides anything. These run only when named.
  */
 export const VARIANTS = [
   'none',
   'control',
   'extra-use',
+  'extra-route',
+  'extra-both',
   'set',
   'rolegate',
   'rolegate-unmounted',
   'core',
+  'allow-all',
   'casl',
   'casl-cached',
   'casbin',
@@ -52,7 +60,13 @@ export const VARIANTS = [
 export type Variant = (typeof VARIANTS)[number]
 export type HandWritten = Exclude<
   Variant,
-  'none' | 'control' | 'extra-use' | 'rolegate' | 'rolegate-unmounted'
+  | 'none'
+  | 'control'
+  | 'extra-use'
+  | 'extra-route'
+  | 'extra-both'
+  | 'rolegate'
+  | 'rolegate-unmounted'
 >
 
 /** The variants every run needs: no guard, its A/A control, and rolegate. */
@@ -76,16 +90,19 @@ export function chooseVariants(
 
 /** Whether the variant's route has no guard: it answers 200 to anyone. */
 export const unguarded = (variant: Variant): boolean =>
-  variant === 'none' || variant === 'control' || variant === 'extra-use'
+  variant === 'none' || variant === 'control' || variant.startsWith('extra-')
 
 export const LABELS: Readonly<Record<Variant, string>> = {
   none: 'no guard',
   control: 'no guard again (A/A control)',
   'extra-use': 'no guard, one more app.use (no-op)',
+  'extra-route': 'no guard, one more route middleware (no-op)',
+  'extra-both': 'no guard, one more app.use and route middleware',
   set: 'Set.has (hand-written)',
   rolegate: 'rolegate requirePermission',
   'rolegate-unmounted': 'rolegate, guard without app.use',
   core: "rolegate's core in a hand-written guard",
+  'allow-all': 'hand-written guard, allows all',
   casl: 'CASL, Ability per request',
   'casl-cached': 'CASL, Ability cached per user',
   casbin: 'casbin enforceSync',
@@ -143,6 +160,7 @@ export async function handWrittenGuards(): Promise<Readonly<Record<HandWritten, 
     },
     casbin: (user) => enforcer.enforceSync(user.id, RESOURCE, ACTION),
     core: (user) => rg.context(user).can(PERMISSION),
+    'allow-all': () => true,
   }
 }
 

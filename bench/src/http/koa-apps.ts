@@ -32,7 +32,7 @@ const handler: Middleware = (ctx) => {
   ctx.body = BODY
 }
 
-/** The `extra-use` variant's app-level middleware: it does nothing but go on. */
+/** The no-op middleware of the `extra-` variants, app-level or on the route: it only goes on. */
 const passOn: Middleware = (_ctx, next) => next()
 
 /** A hand-written guard: 401 without a subject, 403 unless `decide` allows. */
@@ -59,6 +59,10 @@ export function koaChain(
       return { use: [subject], route: [handler] }
     case 'extra-use':
       return { use: [subject, passOn], route: [handler] }
+    case 'extra-route':
+      return { use: [subject], route: [passOn, handler] }
+    case 'extra-both':
+      return { use: [subject, passOn], route: [passOn, handler] }
     case 'rolegate': {
       // rolegate's documented use: app.use(authz), then authz.requirePermission on the route; the
       // subject is ctx.state.user, which the subject middleware sets, as koa-passport would.
@@ -73,6 +77,7 @@ export function koaChain(
     }
     case 'set':
     case 'core':
+    case 'allow-all':
     case 'casl':
     case 'casl-cached':
     case 'casbin':

@@ -47,12 +47,20 @@ const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 6)
 /**
  * The variants to run, e.g. `none,set,rolegate` for a long run of the ones the 97% target
  * compares; a target whose variants did not run is not judged. `none`, its A/A `control` and
- * `rolegate` always run; by default every guard, and not `extra-use` or `core`, which run when named.
+ * `rolegate` always run; by default every guard, and not the `extra-` variants, `core` or
+ * `allow-all`, which split a cost and run when named.
  */
+const ONLY_WHEN_NAMED: ReadonlySet<Variant> = new Set([
+  'extra-use',
+  'extra-route',
+  'extra-both',
+  'core',
+  'allow-all',
+])
 const CHOSEN: readonly Variant[] = chooseVariants(
   'BENCH_HTTP_VARIANTS',
   process.env.BENCH_HTTP_VARIANTS,
-  VARIANTS.filter((variant) => variant !== 'extra-use' && variant !== 'core'),
+  VARIANTS.filter((v) => !ONLY_WHEN_NAMED.has(v)),
 )
 const CONNECTIONS = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 10)
 
