@@ -1,7 +1,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http'
 import { describe, expect, it } from 'vitest'
 import { countedListener } from './counted-listener.js'
-import { inlineCacheMisses, totalInstructions } from './instructions.js'
+import { dumpTotals, inlineCacheMisses, totalInstructions } from './instructions.js'
 
 const dump = (lines: readonly string[]): string =>
   ['# callgrind format', 'version: 1', 'creator: callgrind-3.19.0', ...lines, ''].join('\n')
@@ -29,6 +29,43 @@ describe('totalInstructions', () => {
   it('refuses a dump without a totals line', () => {
     const text = dump(['desc: Trigger: --dump-before=node::os::GetTotalMemory(x)', 'events: Ir'])
     expect(() => totalInstructions(text)).toThrow('the callgrind dump has no totals line')
+  })
+})
+
+describe('dumpTotals', () => {
+  const mark =
+    'desc: Trigger: --dump-before=node::os::GetTotalMemory(v8::FunctionCallbackInfo<v8::Value> const&)'
+
+  it('names each total by its event, the simulated caches as well', () => {
+    const text = dump([
+      mark,
+      'events: Ir Dr Dw I1mr D1mr D1mw ILmr DLmr DLmw',
+      'fn=(1) main',
+      '1 5 2 1 0 0 0 0 0 0',
+      'totals: 590488497 171705512 88393261 26718135 11085425 1994849 350 19 442',
+    ])
+    expect(dumpTotals(text)).toEqual({
+      Ir: 590488497,
+      Dr: 171705512,
+      Dw: 88393261,
+      I1mr: 26718135,
+      D1mr: 11085425,
+      D1mw: 1994849,
+      ILmr: 350,
+      DLmr: 19,
+      DLmw: 442,
+    })
+    expect(totalInstructions(text)).toBe(590488497)
+  })
+
+  it('refuses totals that do not match the events', () => {
+    const text = dump([mark, 'events: Ir I1mr', 'totals: 597546998'])
+    expect(() => dumpTotals(text)).toThrow('the callgrind dump has 1 totals for 2 events')
+  })
+
+  it('refuses a dump that counted no instructions', () => {
+    const text = dump([mark, 'events: I1mr', 'totals: 12'])
+    expect(() => totalInstructions(text)).toThrow('the callgrind dump counted no instructions')
   })
 })
 

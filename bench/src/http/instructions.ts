@@ -35,15 +35,31 @@ export interface CountOptions extends Omit<LoadOptions, 'seconds'> {
   readonly counted: number
   /** Node options for the counted server, beside the bench's own. */
   readonly nodeArgs?: readonly string[]
+  /** Whether callgrind simulates the caches too (`--cache-sim=yes`, about twice as slow). */
+  readonly cacheSim?: boolean
 }
 
-/** The `totals:` line of callgrind's dump: every event counted since the zero mark. */
-export function totalInstructions(dump: string): number {
+/**
+ * The `totals:` line of callgrind's dump, by event (`Ir`, and with `--cache-sim=yes` the simulated
+ * caches' misses: `I1mr`, `D1mr`, `D1mw` and the last level's): every event counted since the zero
+ * mark.
+ */
+export function dumpTotals(dump: string): Readonly<Record<string, number>> {
   if (!dump.includes(`Trigger: --dump-before=${DUMP_AT.slice(0, -1)}`))
     throw new Error(`the callgrind dump was not made at ${DUMP_AT}`)
-  const total = /^totals: (\d+)$/m.exec(dump)?.[1]
-  if (total === undefined) throw new Error('the callgrind dump has no totals line')
-  return Number(total)
+  const totals = /^totals: ([\d ]+)$/m.exec(dump)?.[1]?.trim().split(' ')
+  if (totals === undefined) throw new Error('the callgrind dump has no totals line')
+  const events = /^events: (.+)$/m.exec(dump)?.[1]?.trim().split(' ') ?? ['Ir']
+  if (events.length !== totals.length)
+    throw new Error(`the callgrind dump has ${totals.length} totals for ${events.length} events`)
+  return Object.fromEntries(events.map((event, i) => [event, Number(totals[i])]))
+}
+
+/** The instructions counted since the zero mark: the `Ir` of the dump's totals. */
+export function totalInstructions(dump: string): number {
+  const instructions = dumpTotals(dump).Ir
+  if (instructions === undefined) throw new Error('the callgrind dump counted no instructions')
+  return instructions
 }
 
 /**
@@ -76,6 +92,8 @@ export function inlineCacheMisses(dump: string): number {
 export interface PerRequest {
   readonly instructions: number
   readonly inlineCacheMisses: number
+  /** Misses of the simulated L1 instruction cache, when the caches were simulated. */
+  readonly instructionCacheMisses: number | undefined
 }
 
 /**
@@ -86,7 +104,7 @@ export interface PerRequest {
 export async function instructionsPerRequest(
   framework: 'express' | 'koa',
   variant: Variant,
-  { warm, counted, nodeArgs, ...load }: CountOptions,
+  { warm, counted, nodeArgs, cacheSim = false, ...load }: CountOptions,
 ): Promise<PerRequest> {
   const dir = await mkdtemp(join(tmpdir(), 'rolegate-callgrind-'))
   const out = join(dir, 'callgrind.out')
@@ -101,6 +119,7 @@ export async function instructionsPerRequest(
         `--dump-before=${DUMP_AT}`,
         '--dump-instr=no',
         '--compress-strings=no',
+        ...(cacheSim ? ['--cache-sim=yes'] : []),
       ],
       count: [warm, counted],
       nodeArgs,
@@ -113,9 +132,11 @@ export async function instructionsPerRequest(
     }
     // The first dump (`.1`) is the one the mark made; the process writes the rest at exit.
     const dump = await readFile(`${out}.1`, 'utf8')
+    const { I1mr } = dumpTotals(dump)
     return {
       instructions: totalInstructions(dump) / counted,
       inlineCacheMisses: inlineCacheMisses(dump) / counted,
+      instructionCacheMisses: I1mr === undefined ? undefined : I1mr / counted,
     }
   } finally {
     await rm(dir, { recursive: true, force: true })
