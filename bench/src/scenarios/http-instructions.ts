@@ -142,7 +142,7 @@ function reportCacheMisses(counts: MissCounts): void {
     ['framework', 'variant', 'misses/req', 'no guard beside it', 'guard misses/req'],
     missRows(counts, (n) => n.toFixed(0)),
     [
-      "callgrind's cache simulation (BENCH_COUNT_CACHES=yes), with the host's L1 sizes: a miss fetches 64 bytes of machine code again from L2, 12 to 15 cycles on these hosts; few instructions spread over many functions miss more than many in a loop",
+      "callgrind's cache simulation (BENCH_COUNT_CACHES=yes), with the host's L1 sizes: a miss fetches 64 bytes of machine code again from L2, typically 12 to 15 cycles on x86 cores (these hosts have no counters to read it); few instructions spread over many functions miss more than many in a loop",
       "misses/req: the median over rounds; guard misses/req: the median of each round's misses minus the no-guard server's beside it",
     ],
   )
