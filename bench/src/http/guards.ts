@@ -60,13 +60,7 @@ export const VARIANTS = [
 export type Variant = (typeof VARIANTS)[number]
 export type HandWritten = Exclude<
   Variant,
-  | 'none'
-  | 'control'
-  | 'extra-use'
-  | 'extra-route'
-  | 'extra-both'
-  | 'rolegate'
-  | 'rolegate-unmounted'
+  'none' | 'control' | `extra-${string}` | 'rolegate' | 'rolegate-unmounted'
 >
 
 /** The variants every run needs: no guard, its A/A control, and rolegate. */

@@ -39,12 +39,15 @@ export interface CountOptions extends Omit<LoadOptions, 'seconds'> {
   readonly cacheSim?: boolean
 }
 
+/** What callgrind counted, by event: `Ir` always, and the simulated caches' misses when asked. */
+export type DumpTotals = { readonly Ir: number } & Readonly<Record<string, number | undefined>>
+
 /**
  * The `totals:` line of callgrind's dump, by event (`Ir`, and with `--cache-sim=yes` the simulated
  * caches' misses: `I1mr`, `D1mr`, `D1mw` and the last level's): every event counted since the zero
  * mark.
  */
-export function dumpTotals(dump: string): Readonly<Record<string, number>> {
+export function dumpTotals(dump: string): DumpTotals {
   if (!dump.includes(`Trigger: --dump-before=${DUMP_AT.slice(0, -1)}`))
     throw new Error(`the callgrind dump was not made at ${DUMP_AT}`)
   const totals = /^totals: ([\d ]+)$/m.exec(dump)?.[1]?.trim().split(' ')
@@ -52,14 +55,12 @@ export function dumpTotals(dump: string): Readonly<Record<string, number>> {
   const events = /^events: (.+)$/m.exec(dump)?.[1]?.trim().split(' ') ?? ['Ir']
   if (events.length !== totals.length)
     throw new Error(`the callgrind dump has ${totals.length} totals for ${events.length} events`)
-  return Object.fromEntries(events.map((event, i) => [event, Number(totals[i])]))
-}
-
-/** The instructions counted since the zero mark: the `Ir` of the dump's totals. */
-export function totalInstructions(dump: string): number {
-  const instructions = dumpTotals(dump).Ir
-  if (instructions === undefined) throw new Error('the callgrind dump counted no instructions')
-  return instructions
+  const byEvent: Record<string, number> = Object.fromEntries(
+    events.map((event, i) => [event, Number(totals[i])]),
+  )
+  const { Ir } = byEvent
+  if (Ir === undefined) throw new Error('the callgrind dump counted no instructions')
+  return { ...byEvent, Ir }
 }
 
 /**
@@ -132,9 +133,9 @@ export async function instructionsPerRequest(
     }
     // The first dump (`.1`) is the one the mark made; the process writes the rest at exit.
     const dump = await readFile(`${out}.1`, 'utf8')
-    const { I1mr } = dumpTotals(dump)
+    const { Ir, I1mr } = dumpTotals(dump)
     return {
-      instructions: totalInstructions(dump) / counted,
+      instructions: Ir / counted,
       inlineCacheMisses: inlineCacheMisses(dump) / counted,
       instructionCacheMisses: I1mr === undefined ? undefined : I1mr / counted,
     }
